@@ -1,0 +1,96 @@
+"""`riskman`: the command line. Each command is a thin wrapper over a library function."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from riskman import settings
+from riskman.logs import configure_logging
+
+app = typer.Typer(
+    help="Trading Risk Manager: PropReports → DuckDB warehouse → risk models and reports.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+logger = logging.getLogger("riskman.cli")
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="DuckDB warehouse file (default: $RISKMAN_DB or data/warehouse.duckdb)."),
+]
+
+
+def _parse_date(value: str) -> date:
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError as exc:
+        raise typer.BadParameter(f"expected YYYY-MM-DD, got {value!r}") from exc
+
+
+@app.callback()
+def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False) -> None:
+    configure_logging(logging.DEBUG if verbose else logging.INFO)
+
+
+@app.command("demo-data")
+def demo_data(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the PropReports exports to.")],
+    traders: Annotated[int, typer.Option(help="Number of traders.")] = 30,
+    start: Annotated[str, typer.Option(help="First trading day, YYYY-MM-DD.")] = "2016-01-04",
+    end: Annotated[str, typer.Option(help="Last trading day, YYYY-MM-DD.")] = "2018-12-31",
+    seed: Annotated[int, typer.Option(help="Random seed; same seed, same bytes.")] = 7,
+    defects: Annotated[bool, typer.Option("--defects", help="Inject realistic bad input.")] = False,
+) -> None:
+    """Generate a realistic demo firm as PropReports exports (plus `_truth/`)."""
+    from riskman.demo_firm import generate_demo_firm
+
+    summary = generate_demo_firm(
+        out, traders=traders, start=_parse_date(start), end=_parse_date(end), seed=seed, defects=defects
+    )
+    typer.echo(" ".join(f"{key}={value}" for key, value in summary.items()))
+
+
+@app.command("ingest")
+def ingest(
+    folder: Annotated[Path | None, typer.Argument(help="Export folder (accounts.csv, <Account>/*.csv).")] = None,
+    api: Annotated[bool, typer.Option("--api", help="Download from the PropReports API first.")] = False,
+    start: Annotated[str | None, typer.Option(help="API: first date, YYYY-MM-DD.")] = None,
+    end: Annotated[str | None, typer.Option(help="API: last date, YYYY-MM-DD.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Load PropReports exports (a folder, or the API) into the warehouse's `raw` schema."""
+    from riskman.pipeline import download_from_api, ingest_and_report
+
+    if api:
+        if not (start and end):
+            raise typer.BadParameter("--api needs --start and --end")
+        folder = download_from_api(_parse_date(start), _parse_date(end), folder)
+    elif folder is None:
+        raise typer.BadParameter("give an export FOLDER, or --api with --start/--end")
+    ok = ingest_and_report(folder, settings.warehouse_path(db))
+    raise typer.Exit(0 if ok else 1)
+
+
+@app.command("build")
+def build(db: DbOption = None) -> None:
+    """Run `dbt build` (models and tests) on the warehouse."""
+    from riskman.pipeline import build_warehouse
+
+    raise typer.Exit(0 if build_warehouse(settings.warehouse_path(db)) else 1)
+
+
+@app.command("demo")
+def demo(
+    out: Annotated[Path | None, typer.Option(help="Where to write the demo exports.")] = None,
+    traders: Annotated[int, typer.Option(help="Number of traders.")] = 30,
+    db: DbOption = None,
+) -> None:
+    """The main job on the demo firm, end to end: generate → ingest → dbt build."""
+    from riskman.pipeline import run_demo
+
+    raise typer.Exit(0 if run_demo(out, traders, settings.warehouse_path(db)) else 1)

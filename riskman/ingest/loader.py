@@ -1,0 +1,351 @@
+"""Load export files into `raw`: one transaction per run, append-only, versioned by day block.
+
+A file already loaded (same SHA-256) is skipped; a day block identical to its latest known version
+adds nothing; a block that differs is a new version (restatement). Rejected rows go to
+`raw.quarantine` with file, line, text and reason. Any error rolls the whole run back.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from riskman.ingest.casting import quote_ident, typed_select
+from riskman.ingest.discover import SourceFile, discover_files
+from riskman.ingest.formats import FileKind
+from riskman.ingest.readers import ParsedFile, read_file
+from riskman.logs import log_step
+from riskman.warehouse import connect, ensure_raw_schema
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class FileLoad:
+    """One file of this run, with what became of its rows."""
+
+    source: SourceFile
+    load_id: str
+    load_seq: int
+    parsed: ParsedFile | None = None
+    status: str = "loaded"
+    message: str | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_unchanged: int = 0
+    rows_quarantined: int = 0
+
+
+@dataclass
+class IngestReport:
+    run_id: str
+    files_seen: int = 0
+    files_already_loaded: int = 0
+    files: list[FileLoad] = field(default_factory=list)
+
+    def total(self, attribute: str) -> int:
+        return sum(getattr(f, attribute) for f in self.files)
+
+    @property
+    def files_rejected(self) -> int:
+        return sum(f.status == "rejected" for f in self.files)
+
+    @property
+    def usable(self) -> bool:
+        """Something valid was read: new rows, unchanged rows, or files already loaded."""
+        read_valid = self.total("rows_loaded") + self.total("rows_unchanged")
+        return read_valid > 0 or self.files_already_loaded > 0
+
+    def rows_by_kind(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for f in self.files:
+            if f.source.kind is not None:
+                counts[f.source.kind.name] = counts.get(f.source.kind.name, 0) + f.rows_loaded
+        return counts
+
+
+def ingest_folder(folder: Path, db_path: Path) -> IngestReport:
+    """Load every export below `folder` into the warehouse at `db_path`."""
+    if not folder.is_dir():
+        raise FileNotFoundError(f"export folder not found: {folder}")
+    report = IngestReport(run_id=uuid.uuid4().hex)
+    with log_step(logger, "discover", folder=folder) as step:
+        files = discover_files(folder)
+        step["files"] = len(files)
+    report.files_seen = len(files)
+    con = connect(db_path)
+    try:
+        ensure_raw_schema(con)
+        _load_files(con, files, report)
+    finally:
+        con.close()
+    return report
+
+
+def _load_files(
+    con: duckdb.DuckDBPyConnection, files: list[SourceFile], report: IngestReport
+) -> None:
+    known = {row[0] for row in con.execute("select file_sha256 from raw.load_log").fetchall()}
+    fresh: list[SourceFile] = []
+    for source in files:
+        if source.sha256 in known:
+            report.files_already_loaded += 1
+        else:
+            known.add(source.sha256)  # the same bytes twice in one folder load once
+            fresh.append(source)
+    loaded_at = datetime.now(tz=UTC)
+    con.begin()
+    try:
+        next_seq = con.execute("select coalesce(max(load_seq), 0) from raw.load_log").fetchall()[0][0]
+        loads = [FileLoad(s, uuid.uuid4().hex, next_seq + i + 1) for i, s in enumerate(fresh)]
+        _parse_all(loads)
+        _register_files(con, loads, loaded_at)
+        for kind in {load.source.kind for load in loads if load.parsed is not None}:
+            with log_step(logger, "load", kind=kind.name) as step:
+                _load_kind(con, kind, [load for load in loads if load.source.kind is kind])
+                step["rows"] = sum(f.rows_loaded for f in loads if f.source.kind is kind)
+        _write_rejected_files(con, loads)
+        _write_load_log(con, loads, report.run_id)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    report.files.extend(loads)
+
+
+def _parse_all(loads: list[FileLoad]) -> None:
+    def parse(load: FileLoad) -> None:
+        kind = load.source.kind
+        if kind is None:
+            load.status, load.message = "rejected", "unrecognised file: header matches no export"
+            return
+        try:
+            load.parsed = read_file(kind, load.source.data, load.source.account_name)
+        except (pa.ArrowInvalid, UnicodeDecodeError, StopIteration, ValueError) as exc:
+            load.status, load.message = "rejected", f"unreadable {kind.name} file: {exc}"
+
+    # Arrow's CSV reader releases the GIL: two files parse at once on two cores.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(parse, loads))
+
+
+def _register_files(
+    con: duckdb.DuckDBPyConnection, loads: list[FileLoad], loaded_at: datetime
+) -> None:
+    meta = pa.table(
+        {
+            "_file_no": pa.array([load.load_seq for load in loads], type=pa.int64()),
+            "_load_id": [load.load_id for load in loads],
+            "_source_file": [str(load.source.path) for load in loads],
+            "_loaded_at": pa.array([loaded_at] * len(loads), type=pa.timestamp("us", tz="UTC")),
+        }
+    )
+    con.register("files_meta", meta)
+
+
+def _load_kind(con: duckdb.DuckDBPyConnection, kind: FileKind, loads: list[FileLoad]) -> None:
+    parsed = [load for load in loads if load.parsed is not None]
+    tables = [
+        load.parsed.cells.append_column(
+            "_file_no", pa.array([load.load_seq] * load.parsed.cells.num_rows, type=pa.int64())
+        )
+        for load in parsed
+    ]
+    cells = pa.concat_tables(tables, promote_options="permissive")
+    headers = [name for name in cells.column_names if name not in ("_line", "_file_no")]
+    known = set(kind.by_header())
+    unknown = [h for h in headers if h not in known]
+    con.register("cells", cells)
+    con.execute(
+        f"create or replace temp table typed as select {typed_select(kind, headers, unknown)} from cells"
+    )
+    con.unregister("cells")
+    _mark_duplicates(con, kind)
+    _insert_new_blocks(con, kind)
+    _quarantine_rows(con, kind, parsed)
+    _count_rows(con, parsed)
+
+
+def _mark_duplicates(con: duckdb.DuckDBPyConnection, kind: FileKind) -> None:
+    """A second row with the same key in one file is quarantined, citing the first."""
+    key = ", ".join(quote_ident(c) for c in kind.row_key)
+    label = " / ".join(kind.row_key)
+    con.execute(f"""
+        create or replace temp table typed as
+        select * replace (coalesce(_reject_reason,
+            case when first_line < _line then 'duplicate of line ' || first_line || ' ({label})' end)
+            as _reject_reason)
+        from (
+            select *, min(_line) over (partition by _file_no, {key}) as first_line from typed
+        )
+    """)
+
+
+def _insert_new_blocks(con: duckdb.DuckDBPyConnection, kind: FileKind) -> None:
+    block = ", ".join(quote_ident(c) for c in kind.block_key)
+    joined = " and ".join(
+        f"b.{quote_ident(c)} is not distinct from v.{quote_ident(c)}" for c in kind.block_key
+    )
+    derived = "".join(f", {expr} as {quote_ident(name)}" for name, expr in kind.derived)
+    con.execute(f"""
+        create or replace temp table valid as
+        select * exclude (first_line){derived} from typed where _reject_reason is null
+    """)
+    con.execute(f"""
+        create or replace temp table batch_blocks as
+        select _file_no, {block}, md5(string_agg(_row_hash, ',' order by _row_hash)) as _block_hash
+        from valid group by _file_no, {block}
+    """)
+    # Compare every block with the version before it: the latest already loaded, or an
+    # earlier file of this run. Only blocks that differ from their predecessor are new.
+    con.execute(f"""
+        create or replace temp table new_blocks as
+        with known as (
+            select {block}, _block_hash, _load_seq as _file_no from {kind.table}
+            qualify row_number() over (partition by {block} order by _load_seq desc) = 1
+        ),
+        ordered as (
+            select *, lag(_block_hash) over (partition by {block} order by _file_no) as previous
+            from (select * from known
+                  union all by name select * from batch_blocks)
+        )
+        select * exclude (previous) from ordered
+        where _file_no in (select _file_no from batch_blocks)
+          and (previous is null or previous <> _block_hash)
+    """)
+    columns = [c.name for c in kind.columns] + [name for name, _ in kind.derived]
+    names = ", ".join(quote_ident(c) for c in columns)
+    values = ", ".join(f"v.{quote_ident(c)}" for c in columns)
+    con.execute(f"""
+        insert into {kind.table} ({names}, extra_columns, _row_hash, _block_hash, _source_line,
+                                  _source_file, _load_id, _load_seq, _loaded_at)
+        select {values}, v.extra_columns, v._row_hash, b._block_hash, v._line,
+               m._source_file, m._load_id, m._file_no, m._loaded_at
+        from valid v
+        join new_blocks b on b._file_no = v._file_no and {joined}
+        join files_meta m on m._file_no = v._file_no
+    """)
+    con.execute(
+        """
+        create or replace temp table row_fate as
+        select v._file_no, count(*) as valid_rows, count(b._file_no) as loaded_rows
+        from valid v left join new_blocks b on b._file_no = v._file_no and """
+        + joined
+        + """
+        group by v._file_no
+    """
+    )
+
+
+def _quarantine_rows(con: duckdb.DuckDBPyConnection, kind: FileKind, loads: list[FileLoad]) -> None:
+    by_seq = {load.load_seq: load for load in loads}
+    rejected = con.execute(
+        "select _file_no, _line, _reject_reason from typed where _reject_reason is not null"
+    ).fetchall()
+    rows = [(by_seq[file_no], line, reason) for file_no, line, reason in rejected]
+    for load in loads:
+        rows.extend((load, bad.line, bad.reason) for bad in load.parsed.rejected)
+    for load, _, _ in rows:
+        load.rows_quarantined += 1
+    _insert_quarantine(con, rows)
+
+
+def _source_line(load: FileLoad, line: int | None, cache: dict[str, list[str]]) -> str | None:
+    if load.load_id not in cache:
+        cache[load.load_id] = load.source.data.decode("utf-8", errors="replace").splitlines()
+    lines = cache[load.load_id]
+    return lines[line - 1] if line and 0 < line <= len(lines) else None
+
+
+def _insert_quarantine(
+    con: duckdb.DuckDBPyConnection, rows: list[tuple[FileLoad, int | None, str]]
+) -> None:
+    """Quarantine rows with the exact text of their source line."""
+    if not rows:
+        return
+    cache: dict[str, list[str]] = {}
+    table = pa.table(
+        {
+            "_load_id": [load.load_id for load, _, _ in rows],
+            "file_kind": [
+                load.source.kind.name if load.source.kind else None for load, _, _ in rows
+            ],
+            "line_number": pa.array([line for _, line, _ in rows], type=pa.int64()),
+            "raw_text": [_source_line(load, line, cache) for load, line, _ in rows],
+            "reason": [reason for _, _, reason in rows],
+        }
+    )
+    con.register("quarantine_rows", table)
+    con.execute(
+        "insert into raw.quarantine by name select q.*, m._source_file, m._loaded_at "
+        "from quarantine_rows q join files_meta m using (_load_id)"
+    )
+    con.unregister("quarantine_rows")
+
+
+def _count_rows(con: duckdb.DuckDBPyConnection, loads: list[FileLoad]) -> None:
+    fate = {row[0]: row[1:] for row in con.execute("select * from row_fate").fetchall()}
+    for load in loads:
+        valid, loaded = fate.get(load.load_seq, (0, 0))
+        load.rows_loaded, load.rows_unchanged = loaded, valid - loaded
+        load.rows_read = valid + load.rows_quarantined
+
+
+def _write_rejected_files(con: duckdb.DuckDBPyConnection, loads: list[FileLoad]) -> None:
+    """A file that could not be read at all: one quarantine row for the file, at line 1."""
+    _insert_quarantine(
+        con, [(load, 1, load.message) for load in loads if load.status == "rejected"]
+    )
+
+
+def _write_load_log(con: duckdb.DuckDBPyConnection, loads: list[FileLoad], run_id: str) -> None:
+    if not loads:
+        return
+    table = pa.table(
+        {
+            "load_id": [load.load_id for load in loads],
+            "load_seq": pa.array([load.load_seq for load in loads], type=pa.int64()),
+            "run_id": [run_id] * len(loads),
+            "file_kind": [load.source.kind.name if load.source.kind else None for load in loads],
+            "account_name": [load.source.account_name for load in loads],
+            "file_sha256": [load.source.sha256 for load in loads],
+            "file_bytes": pa.array([len(load.source.data) for load in loads], type=pa.int64()),
+            "file_modified_at": pa.array(
+                [load.source.modified_at for load in loads], type=pa.timestamp("us", tz="UTC")
+            ),
+            "rows_read": pa.array([load.rows_read for load in loads], type=pa.int64()),
+            "rows_loaded": pa.array([load.rows_loaded for load in loads], type=pa.int64()),
+            "rows_unchanged": pa.array([load.rows_unchanged for load in loads], type=pa.int64()),
+            "rows_quarantined": pa.array(
+                [load.rows_quarantined for load in loads], type=pa.int64()
+            ),
+            "rows_skipped": pa.array(
+                [load.parsed.skipped_lines if load.parsed else 0 for load in loads], type=pa.int64()
+            ),
+            "status": [load.status for load in loads],
+            "message": [load.message for load in loads],
+        }
+    )
+    con.register("load_log_rows", table)
+    con.execute(
+        "insert into raw.load_log by name select l.*, m._source_file as source_file, "
+        "m._loaded_at as loaded_at from load_log_rows l join files_meta m on m._load_id = l.load_id"
+    )
+    con.unregister("load_log_rows")
+
+
+def describe(report: IngestReport) -> str:
+    """One human line for the CLI."""
+    return (
+        f"files: {report.files_seen} seen, {len(report.files) - report.files_rejected} loaded, "
+        f"{report.files_already_loaded} already loaded, {report.files_rejected} rejected; "
+        f"rows: {report.total('rows_loaded')} new, {report.total('rows_unchanged')} unchanged, "
+        f"{report.total('rows_quarantined')} quarantined"
+    )

@@ -1,0 +1,77 @@
+"""The DuckDB warehouse file: connections and the `raw` landing schema (append-only, bitemporal)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from riskman.ingest.formats import FILE_KINDS, SQL_TYPES, FileKind
+
+# Load metadata every raw row carries (ARCHITECTURE §4: raw is bitemporal).
+LOAD_COLUMNS = """
+    extra_columns varchar,
+    _row_hash varchar not null,
+    _block_hash varchar not null,
+    _source_line bigint not null,
+    _source_file varchar not null,
+    _load_id varchar not null,
+    _load_seq bigint not null,
+    _loaded_at timestamptz not null
+"""
+
+LOAD_LOG_DDL = """
+create table if not exists raw.load_log (
+    load_id varchar primary key,
+    load_seq bigint not null,
+    run_id varchar not null,
+    source_file varchar not null,
+    file_kind varchar,
+    account_name varchar,
+    file_sha256 varchar not null,
+    file_bytes bigint not null,
+    file_modified_at timestamptz,
+    loaded_at timestamptz not null,
+    rows_read bigint not null,
+    rows_loaded bigint not null,
+    rows_unchanged bigint not null,
+    rows_quarantined bigint not null,
+    rows_skipped bigint not null,
+    status varchar not null,
+    message varchar
+)
+"""
+
+QUARANTINE_DDL = """
+create table if not exists raw.quarantine (
+    _load_id varchar not null,
+    _source_file varchar not null,
+    file_kind varchar,
+    line_number bigint,
+    raw_text varchar,
+    reason varchar not null,
+    _loaded_at timestamptz not null
+)
+"""
+
+
+def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def raw_table_ddl(kind: FileKind) -> str:
+    typed = [f"{column.name} {SQL_TYPES[column.kind]}" for column in kind.columns]
+    derived = [f"{name} date" for name, _ in kind.derived]
+    body = ",\n    ".join(typed + derived)
+    return f"create table if not exists {kind.table} (\n    {body},\n{LOAD_COLUMNS})"
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw landing tables if absent; never alters existing rows."""
+    con.execute("create schema if not exists raw")
+    con.execute(LOAD_LOG_DDL)
+    con.execute(QUARANTINE_DDL)
+    for kind in FILE_KINDS:
+        con.execute(raw_table_ddl(kind))
