@@ -57,7 +57,9 @@ def demo_data(
 
 @app.command("ingest")
 def ingest(
-    folder: Annotated[Path | None, typer.Argument(help="Export folder (accounts.csv, <Account>/*.csv).")] = None,
+    folder: Annotated[
+        Path | None, typer.Argument(help="Export folder (accounts.csv, <Account>/*.csv).")
+    ] = None,
     api: Annotated[bool, typer.Option("--api", help="Download from the PropReports API first.")] = False,
     start: Annotated[str | None, typer.Option(help="API: first date, YYYY-MM-DD.")] = None,
     end: Annotated[str | None, typer.Option(help="API: last date, YYYY-MM-DD.")] = None,

@@ -27,8 +27,10 @@ def ingest_and_report(folder: Path, db_path: Path) -> bool:
     print(describe(report))
     for load in report.files:
         if load.rows_quarantined or load.status == "rejected":
-            print(f"  {load.status}: {load.source.path} quarantined={load.rows_quarantined}"
-                  + (f" ({load.message})" if load.message else ""))
+            print(
+                f"  {load.status}: {load.source.path} quarantined={load.rows_quarantined}"
+                + (f" ({load.message})" if load.message else "")
+            )
     if not report.usable:
         logger.error("step=ingest status=nothing_usable folder=%s", folder)
     return report.usable

@@ -31,6 +31,4 @@ def dbt_project_dir() -> Path:
 
 
 def traders_config_path() -> Path:
-    return Path(
-        os.environ.get("RISKMAN_TRADERS_CONFIG") or project_path("config", "traders.yaml")
-    ).resolve()
+    return Path(os.environ.get("RISKMAN_TRADERS_CONFIG") or project_path("config", "traders.yaml")).resolve()

@@ -31,6 +31,11 @@ def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def quoted(expression: str) -> str:
+    """SQL for the text of `expression` between single quotes, for messages."""
+    return f"chr(39) || {expression} || chr(39)"
+
+
 def _cell(header: str) -> str:
     return f"nullif(trim({quote_ident(header)}), '')"
 
@@ -76,6 +81,14 @@ def problem_expression(column: Column) -> str:
         checks.append(
             f"when {cell} is not null and ({cast_expression(column)}) is null "
             f"then {label} || ': cannot read ''' || {cell} || ''' as {column.kind}'"
+        )
+    if column.choices:
+        allowed = ", ".join(sql_literal(choice) for choice in column.choices)
+        listed = sql_literal(" is not one of " + ", ".join(column.choices))
+        checks.append(f"when {cell} not in ({allowed}) then {label} || ': ' || {quoted(cell)} || {listed}")
+    if column.positive:
+        checks.append(
+            f"when ({cast_expression(column)}) <= 0 then {label} || ': must be positive, got ' || {cell}"
         )
     if not checks:
         return "null"

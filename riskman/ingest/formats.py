@@ -32,6 +32,8 @@ class Column:
     name: str
     kind: str = TEXT
     required: bool = False
+    choices: tuple[str, ...] = ()  # the only values a text cell may hold
+    positive: bool = False  # a number that must be > 0
 
 
 @dataclass(frozen=True)
@@ -80,10 +82,10 @@ FILLS = FileKind(
     columns=(
         Column("Date/Time", "trade_time", TIMESTAMP_MDY, required=True),
         Column("Account", "account_name", TEXT, required=True),
-        Column("B/S", "side", TEXT, required=True),
-        Column("Qty", "qty", INT, required=True),
+        Column("B/S", "side", TEXT, required=True, choices=("B", "S", "T", "C")),
+        Column("Qty", "qty", INT, required=True, positive=True),
         Column("Symbol", "symbol", TEXT, required=True),
-        Column("Price", "price", MONEY, required=True),
+        Column("Price", "price", MONEY, required=True, positive=True),
         Column("Route", "route"),
         Column("Liq", "liq"),
         *_fees(),

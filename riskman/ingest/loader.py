@@ -89,9 +89,7 @@ def ingest_folder(folder: Path, db_path: Path) -> IngestReport:
     return report
 
 
-def _load_files(
-    con: duckdb.DuckDBPyConnection, files: list[SourceFile], report: IngestReport
-) -> None:
+def _load_files(con: duckdb.DuckDBPyConnection, files: list[SourceFile], report: IngestReport) -> None:
     known = {row[0] for row in con.execute("select file_sha256 from raw.load_log").fetchall()}
     fresh: list[SourceFile] = []
     for source in files:
@@ -136,9 +134,7 @@ def _parse_all(loads: list[FileLoad]) -> None:
         list(pool.map(parse, loads))
 
 
-def _register_files(
-    con: duckdb.DuckDBPyConnection, loads: list[FileLoad], loaded_at: datetime
-) -> None:
+def _register_files(con: duckdb.DuckDBPyConnection, loads: list[FileLoad], loaded_at: datetime) -> None:
     meta = pa.table(
         {
             "_file_no": pa.array([load.load_seq for load in loads], type=pa.int64()),
@@ -264,9 +260,7 @@ def _source_line(load: FileLoad, line: int | None, cache: dict[str, list[str]]) 
     return lines[line - 1] if line and 0 < line <= len(lines) else None
 
 
-def _insert_quarantine(
-    con: duckdb.DuckDBPyConnection, rows: list[tuple[FileLoad, int | None, str]]
-) -> None:
+def _insert_quarantine(con: duckdb.DuckDBPyConnection, rows: list[tuple[FileLoad, int | None, str]]) -> None:
     """Quarantine rows with the exact text of their source line."""
     if not rows:
         return
@@ -274,9 +268,7 @@ def _insert_quarantine(
     table = pa.table(
         {
             "_load_id": [load.load_id for load, _, _ in rows],
-            "file_kind": [
-                load.source.kind.name if load.source.kind else None for load, _, _ in rows
-            ],
+            "file_kind": [load.source.kind.name if load.source.kind else None for load, _, _ in rows],
             "line_number": pa.array([line for _, line, _ in rows], type=pa.int64()),
             "raw_text": [_source_line(load, line, cache) for load, line, _ in rows],
             "reason": [reason for _, _, reason in rows],
@@ -300,9 +292,7 @@ def _count_rows(con: duckdb.DuckDBPyConnection, loads: list[FileLoad]) -> None:
 
 def _write_rejected_files(con: duckdb.DuckDBPyConnection, loads: list[FileLoad]) -> None:
     """A file that could not be read at all: one quarantine row for the file, at line 1."""
-    _insert_quarantine(
-        con, [(load, 1, load.message) for load in loads if load.status == "rejected"]
-    )
+    _insert_quarantine(con, [(load, 1, load.message) for load in loads if load.status == "rejected"])
 
 
 def _write_load_log(con: duckdb.DuckDBPyConnection, loads: list[FileLoad], run_id: str) -> None:
@@ -323,9 +313,7 @@ def _write_load_log(con: duckdb.DuckDBPyConnection, loads: list[FileLoad], run_i
             "rows_read": pa.array([load.rows_read for load in loads], type=pa.int64()),
             "rows_loaded": pa.array([load.rows_loaded for load in loads], type=pa.int64()),
             "rows_unchanged": pa.array([load.rows_unchanged for load in loads], type=pa.int64()),
-            "rows_quarantined": pa.array(
-                [load.rows_quarantined for load in loads], type=pa.int64()
-            ),
+            "rows_quarantined": pa.array([load.rows_quarantined for load in loads], type=pa.int64()),
             "rows_skipped": pa.array(
                 [load.parsed.skipped_lines if load.parsed else 0 for load in loads], type=pa.int64()
             ),

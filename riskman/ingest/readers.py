@@ -96,9 +96,7 @@ def read_fills(data: bytes) -> ParsedFile:
     table = pacsv.read_csv(
         pa.BufferReader(data),
         read_options=pacsv.ReadOptions(use_threads=False, block_size=1 << 24),
-        parse_options=pacsv.ParseOptions(
-            invalid_row_handler=on_invalid_row, ignore_empty_lines=False
-        ),
+        parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid_row, ignore_empty_lines=False),
         convert_options=pacsv.ConvertOptions(
             column_types=dict.fromkeys(headers, pa.string()), strings_can_be_null=False
         ),
