@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 
 from riskman.ingest.formats import FILE_KINDS, SQL_TYPES, FileKind
+from riskman.ingest.trader_config import TRADER_ACCOUNTS_DDL
 
 # Load metadata every raw row carries (ARCHITECTURE §4: raw is bitemporal).
 LOAD_COLUMNS = """
@@ -73,5 +74,6 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists raw")
     con.execute(LOAD_LOG_DDL)
     con.execute(QUARANTINE_DDL)
+    con.execute(TRADER_ACCOUNTS_DDL)
     for kind in FILE_KINDS:
         con.execute(raw_table_ddl(kind))

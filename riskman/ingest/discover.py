@@ -19,6 +19,11 @@ class SourceFile:
     kind: FileKind | None
     account_name: str | None  # the per-account folder, for reports that don't name the account
     modified_at: datetime
+    kind_name_override: str | None = None  # for non-CSV inputs such as the trader config
+
+    @property
+    def kind_name(self) -> str | None:
+        return self.kind_name_override or (self.kind.name if self.kind else None)
 
 
 def _is_ignored(relative: Path) -> bool:
@@ -35,17 +40,20 @@ def discover_files(root: Path) -> list[SourceFile]:
     paths.sort(key=lambda p: (p.stat().st_mtime_ns, str(p.relative_to(root))))
     files = []
     for path in paths:
-        data = path.read_bytes()
         relative = path.relative_to(root)
         account = relative.parts[0] if len(relative.parts) > 1 else None
-        files.append(
-            SourceFile(
-                path=path.resolve(),
-                data=data,
-                sha256=hashlib.sha256(data).hexdigest(),
-                kind=detect_kind(data),
-                account_name=account,
-                modified_at=datetime.fromtimestamp(path.stat().st_mtime, tz=UTC),
-            )
-        )
+        files.append(read_source(path, account))
     return files
+
+
+def read_source(path: Path, account_name: str | None = None, kind_name: str | None = None) -> SourceFile:
+    data = path.read_bytes()
+    return SourceFile(
+        path=path.resolve(),
+        data=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        kind=None if kind_name else detect_kind(data),
+        account_name=account_name,
+        modified_at=datetime.fromtimestamp(path.stat().st_mtime, tz=UTC),
+        kind_name_override=kind_name,
+    )

@@ -17,14 +17,18 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from riskman import settings
 from riskman.ingest.casting import quote_ident, typed_select
-from riskman.ingest.discover import SourceFile, discover_files
+from riskman.ingest.discover import SourceFile, discover_files, read_source
 from riskman.ingest.formats import FileKind
 from riskman.ingest.readers import ParsedFile, read_file
+from riskman.ingest.trader_config import TraderConfigError, parse_trader_config
 from riskman.logs import log_step
 from riskman.warehouse import connect, ensure_raw_schema
 
 logger = logging.getLogger(__name__)
+
+TRADER_CONFIG = "trader_config"
 
 
 @dataclass
@@ -66,18 +70,25 @@ class IngestReport:
     def rows_by_kind(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for f in self.files:
-            if f.source.kind is not None:
-                counts[f.source.kind.name] = counts.get(f.source.kind.name, 0) + f.rows_loaded
+            if f.source.kind_name is not None:
+                counts[f.source.kind_name] = counts.get(f.source.kind_name, 0) + f.rows_loaded
         return counts
 
 
-def ingest_folder(folder: Path, db_path: Path) -> IngestReport:
-    """Load every export below `folder` into the warehouse at `db_path`."""
+def ingest_folder(folder: Path, db_path: Path, traders_config: Path | None = None) -> IngestReport:
+    """Load every export below `folder`, and the trader config, into the warehouse at `db_path`.
+
+    The trader config is `folder/traders.yaml` when present, else `traders_config` (default:
+    $RISKMAN_TRADERS_CONFIG or config/traders.yaml).
+    """
     if not folder.is_dir():
         raise FileNotFoundError(f"export folder not found: {folder}")
     report = IngestReport(run_id=uuid.uuid4().hex)
     with log_step(logger, "discover", folder=folder) as step:
         files = discover_files(folder)
+        config = _trader_config_path(folder, traders_config)
+        if config is not None:
+            files.append(read_source(config, kind_name=TRADER_CONFIG))
         step["files"] = len(files)
     report.files_seen = len(files)
     con = connect(db_path)
@@ -87,6 +98,13 @@ def ingest_folder(folder: Path, db_path: Path) -> IngestReport:
     finally:
         con.close()
     return report
+
+
+def _trader_config_path(folder: Path, explicit: Path | None) -> Path | None:
+    for candidate in (folder / "traders.yaml", explicit or settings.traders_config_path()):
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def _load_files(con: duckdb.DuckDBPyConnection, files: list[SourceFile], report: IngestReport) -> None:
@@ -109,6 +127,9 @@ def _load_files(con: duckdb.DuckDBPyConnection, files: list[SourceFile], report:
             with log_step(logger, "load", kind=kind.name) as step:
                 _load_kind(con, kind, [load for load in loads if load.source.kind is kind])
                 step["rows"] = sum(f.rows_loaded for f in loads if f.source.kind is kind)
+        for load in loads:
+            if load.source.kind_name == TRADER_CONFIG:
+                _load_trader_config(con, load)
         _write_rejected_files(con, loads)
         _write_load_log(con, loads, report.run_id)
         con.commit()
@@ -121,6 +142,8 @@ def _load_files(con: duckdb.DuckDBPyConnection, files: list[SourceFile], report:
 def _parse_all(loads: list[FileLoad]) -> None:
     def parse(load: FileLoad) -> None:
         kind = load.source.kind
+        if load.source.kind_name == TRADER_CONFIG:
+            return
         if kind is None:
             load.status, load.message = "rejected", "unrecognised file: header matches no export"
             return
@@ -167,6 +190,25 @@ def _load_kind(con: duckdb.DuckDBPyConnection, kind: FileKind, loads: list[FileL
     _insert_new_blocks(con, kind)
     _quarantine_rows(con, kind, parsed)
     _count_rows(con, parsed)
+
+
+def _load_trader_config(con: duckdb.DuckDBPyConnection, load: FileLoad) -> None:
+    """Append the whole mapping as a new version (its file hash is new, or we'd not be here)."""
+    try:
+        rows = parse_trader_config(load.source.data, load.source.path)
+    except TraderConfigError as exc:
+        load.status, load.message = "rejected", str(exc)
+        return
+    con.register("trader_rows", rows)
+    con.execute(
+        "insert into raw.trader_accounts by name select t.* replace "
+        "(cast(t.daily_loss_limit as decimal(18, 6)) as daily_loss_limit), "
+        "m._source_file, m._load_id, m._file_no as _load_seq, m._loaded_at "
+        "from trader_rows t cross join files_meta m where m._load_id = ?",
+        [load.load_id],
+    )
+    con.unregister("trader_rows")
+    load.rows_read = load.rows_loaded = rows.num_rows
 
 
 def _mark_duplicates(con: duckdb.DuckDBPyConnection, kind: FileKind) -> None:
@@ -268,7 +310,7 @@ def _insert_quarantine(con: duckdb.DuckDBPyConnection, rows: list[tuple[FileLoad
     table = pa.table(
         {
             "_load_id": [load.load_id for load, _, _ in rows],
-            "file_kind": [load.source.kind.name if load.source.kind else None for load, _, _ in rows],
+            "file_kind": [load.source.kind_name for load, _, _ in rows],
             "line_number": pa.array([line for _, line, _ in rows], type=pa.int64()),
             "raw_text": [_source_line(load, line, cache) for load, line, _ in rows],
             "reason": [reason for _, _, reason in rows],
@@ -303,7 +345,7 @@ def _write_load_log(con: duckdb.DuckDBPyConnection, loads: list[FileLoad], run_i
             "load_id": [load.load_id for load in loads],
             "load_seq": pa.array([load.load_seq for load in loads], type=pa.int64()),
             "run_id": [run_id] * len(loads),
-            "file_kind": [load.source.kind.name if load.source.kind else None for load in loads],
+            "file_kind": [load.source.kind_name for load in loads],
             "account_name": [load.source.account_name for load in loads],
             "file_sha256": [load.source.sha256 for load in loads],
             "file_bytes": pa.array([len(load.source.data) for load in loads], type=pa.int64()),

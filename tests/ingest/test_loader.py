@@ -177,3 +177,46 @@ def test_a_crash_mid_load_leaves_the_warehouse_as_it_was(firm, tmp_path, monkeyp
     with pytest.raises(RuntimeError, match="disk full"):
         ingest_folder(firm, db)
     assert row_counts(db) == before
+
+
+TRADERS_YAML = """
+traders:
+  - trader_id: T001
+    name: Alpha Trader
+    desk: momentum
+    accounts: [ALPHA, ALPHA_OLD]
+    daily_loss_limit: 5000
+  - trader_id: T002
+    accounts: [BRAVO]
+"""
+
+
+def test_the_trader_config_is_loaded_and_versioned_when_it_changes(firm, tmp_path):
+    db = tmp_path / "w.duckdb"
+    write(firm / "traders.yaml", TRADERS_YAML)
+    ingest_folder(firm, db)
+    ingest_folder(firm, db)
+    mapping = query(
+        db, "select trader_id, account_name, daily_loss_limit from raw.trader_accounts order by 2"
+    )
+    assert mapping == [
+        ("T001", "ALPHA", Decimal("5000")),
+        ("T001", "ALPHA_OLD", Decimal("5000")),
+        ("T002", "BRAVO", None),
+    ]
+    write(firm / "traders.yaml", TRADERS_YAML.replace("5000", "7500"))
+    ingest_folder(firm, db)
+    versions = query(db, "select count(distinct _load_id), count(*) from raw.trader_accounts")
+    assert versions == [(2, 6)]
+
+
+def test_a_broken_trader_config_is_rejected_with_its_reason_and_the_exports_still_load(firm, tmp_path):
+    db = tmp_path / "w.duckdb"
+    write(
+        firm / "traders.yaml",
+        "traders:\n  - trader_id: T1\n    accounts: [A]\n  - trader_id: T2\n    accounts: [A]\n",
+    )
+    report = ingest_folder(firm, db)
+    assert report.usable and report.files_rejected == 1
+    reason = query(db, "select reason from raw.quarantine")[0][0]
+    assert "account A is mapped to both T1 and T2" in reason
