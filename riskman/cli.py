@@ -63,6 +63,10 @@ def ingest(
     api: Annotated[bool, typer.Option("--api", help="Download from the PropReports API first.")] = False,
     start: Annotated[str | None, typer.Option(help="API: first date, YYYY-MM-DD.")] = None,
     end: Annotated[str | None, typer.Option(help="API: last date, YYYY-MM-DD.")] = None,
+    traders_config: Annotated[
+        Path | None,
+        typer.Option(help="Trader ↔ account YAML (default: FOLDER/traders.yaml, else config/traders.yaml)."),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Load PropReports exports (a folder, or the API) into the warehouse's `raw` schema."""
@@ -74,7 +78,7 @@ def ingest(
         folder = download_from_api(_parse_date(start), _parse_date(end), folder)
     elif folder is None:
         raise typer.BadParameter("give an export FOLDER, or --api with --start/--end")
-    ok = ingest_and_report(folder, settings.warehouse_path(db))
+    ok = ingest_and_report(folder, settings.warehouse_path(db), traders_config)
     raise typer.Exit(0 if ok else 1)
 
 

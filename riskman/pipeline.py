@@ -13,12 +13,12 @@ from riskman.logs import log_step
 logger = logging.getLogger(__name__)
 
 
-def ingest_and_report(folder: Path, db_path: Path) -> bool:
+def ingest_and_report(folder: Path, db_path: Path, traders_config: Path | None = None) -> bool:
     """Ingest a folder of exports and print a summary; False when nothing usable was read."""
     from riskman.ingest import describe, ingest_folder
 
     with log_step(logger, "ingest", folder=folder, db=db_path) as step:
-        report = ingest_folder(folder, db_path)
+        report = ingest_folder(folder, db_path, traders_config)
         step.update(
             files=report.files_seen,
             rows_loaded=report.total("rows_loaded"),

@@ -130,7 +130,7 @@ def _csv_rows(data: bytes) -> list[tuple[int, str, list[str]]]:
     rows = []
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip():
-            rows.append((number, line, next(csv.reader([line]))))
+            rows.append((number, line, next(csv.reader([line], skipinitialspace=True))))
     return rows
 
 

@@ -89,7 +89,7 @@ def summary_by_date(rows: list[str]) -> str:
     """A summaryByDate report: a row per day and a closing `Equities` totals row."""
     lines = [SUMMARY_HEADER]
     values = "2,2,200,15.00,0.70,-0.40,0.02,0.00,0.00,0.02,0.00,0.00,0.00,0.04,0.00,0.38,14.62"
-    tail = "-5.00,0.00,-5.00,9.62,0.00,9.62,0.00,0.00,0.00,25009.62,0.00,25009.62"
+    tail = "-5.00,0.00,-5.00,9.62,0.00,9.62,0.00,0.00,25009.62,0.00,25009.62"
     for day in _days(rows):
         lines.append(f"{day:%m/%d/%Y},Eq,{values},{tail}")
     lines.append(f"Equities,,{values},{tail}")
