@@ -12,8 +12,8 @@ from riskman.ingest.trader_config import TRADER_ACCOUNTS_DDL
 # Load metadata every raw row carries (ARCHITECTURE §4: raw is bitemporal).
 LOAD_COLUMNS = """
     extra_columns varchar,
-    _row_hash varchar not null,
-    _block_hash varchar not null,
+    _row_hash ubigint not null,
+    _block_hash ubigint not null,
     _source_line bigint not null,
     _source_file varchar not null,
     _load_id varchar not null,

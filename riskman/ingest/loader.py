@@ -18,7 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from riskman import settings
-from riskman.ingest.casting import quote_ident, typed_select
+from riskman.ingest.casting import quote_ident, typed_query
 from riskman.ingest.discover import SourceFile, discover_files, read_source
 from riskman.ingest.formats import FileKind
 from riskman.ingest.readers import ParsedFile, read_file
@@ -182,11 +182,13 @@ def _load_kind(con: duckdb.DuckDBPyConnection, kind: FileKind, loads: list[FileL
     known = set(kind.by_header())
     unknown = [h for h in headers if h not in known]
     con.register("cells", cells)
-    con.execute(
-        f"create or replace temp table typed as select {typed_select(kind, headers, unknown)} from cells"
-    )
-    con.unregister("cells")
+    derived = "".join(f", {expr} as {quote_ident(name)}" for name, expr in kind.derived)
+    con.execute(f"""
+        create or replace temp table typed as
+        select *{derived} from ({typed_query(kind, headers, unknown)})
+    """)
     _mark_duplicates(con, kind)
+    con.unregister("cells")
     _insert_new_blocks(con, kind)
     _quarantine_rows(con, kind, parsed)
     _count_rows(con, parsed)
@@ -212,17 +214,19 @@ def _load_trader_config(con: duckdb.DuckDBPyConnection, load: FileLoad) -> None:
 
 
 def _mark_duplicates(con: duckdb.DuckDBPyConnection, kind: FileKind) -> None:
-    """A second row with the same key in one file is quarantined, citing the first."""
-    key = ", ".join(quote_ident(c) for c in kind.row_key)
-    label = " / ".join(kind.row_key)
+    """A later row with the same key as an earlier one in the same file is a duplicate."""
+    key = [quote_ident(c) for c in kind.row_key]
+    matches = " and ".join(f"t.{c} = d.{c}" for c in key)
+    # Group first (cheap) and touch only the few keys that repeat.
     con.execute(f"""
-        create or replace temp table typed as
-        select * replace (coalesce(_reject_reason,
-            case when first_line < _line then 'duplicate of line ' || first_line || ' ({label})' end)
-            as _reject_reason)
+        update typed as t
+        set _reject_reason = 'duplicate of line ' || d.first_line || ' ({" / ".join(kind.row_key)})'
         from (
-            select *, min(_line) over (partition by _file_no, {key}) as first_line from typed
-        )
+            select _file_no, {", ".join(key)}, min(_line) as first_line
+            from typed group by _file_no, {", ".join(key)} having count(*) > 1
+        ) as d
+        where t._file_no = d._file_no and {matches} and t._line > d.first_line
+          and t._reject_reason is null
     """)
 
 
@@ -231,14 +235,10 @@ def _insert_new_blocks(con: duckdb.DuckDBPyConnection, kind: FileKind) -> None:
     joined = " and ".join(
         f"b.{quote_ident(c)} is not distinct from v.{quote_ident(c)}" for c in kind.block_key
     )
-    derived = "".join(f", {expr} as {quote_ident(name)}" for name, expr in kind.derived)
-    con.execute(f"""
-        create or replace temp table valid as
-        select * exclude (first_line){derived} from typed where _reject_reason is null
-    """)
+    con.execute("create or replace temp view valid as select * from typed where _reject_reason is null")
     con.execute(f"""
         create or replace temp table batch_blocks as
-        select _file_no, {block}, md5(string_agg(_row_hash, ',' order by _row_hash)) as _block_hash
+        select _file_no, {block}, hash(sum(_row_hash::hugeint), count(*)) as _block_hash
         from valid group by _file_no, {block}
     """)
     # Compare every block with the version before it: the latest already loaded, or an

@@ -212,9 +212,7 @@ class PropReportsClient:
     def report(self, type: str, account_id: str | int, start: date | str, end: date | str) -> str:
         """A report (`totalsByDate`, `summaryByDate`, ...) for one account as raw text."""
         if type not in REPORT_TYPES:
-            raise ValueError(
-                f"unknown report type {type!r}; expected one of {sorted(REPORT_TYPES)}"
-            )
+            raise ValueError(f"unknown report type {type!r}; expected one of {sorted(REPORT_TYPES)}")
         params = {
             "type": type,
             "accountId": str(account_id),

@@ -123,9 +123,7 @@ def _remove_stale_pages(folder: Path, stem: str, pages: int) -> None:
             logger.info("download_removed_stale_page path=%s", old)
 
 
-def download_exports(
-    client: PropReportsClient, out_dir: Path, start: date, end: date
-) -> DownloadSummary:
+def download_exports(client: PropReportsClient, out_dir: Path, start: date, end: date) -> DownloadSummary:
     """Fetch accounts, then fills pages and both daily reports for accounts active in range."""
     out_dir = Path(out_dir)
     started, requests_before = time.perf_counter(), client.requests_made
@@ -143,9 +141,7 @@ def download_exports(
         if not account.overlaps(start, end):
             continue
         if not _SAFE_NAME.match(account.name) or ".." in account.name:
-            logger.warning(
-                "download_skipped_account reason=unsafe_folder_name name=%r", account.name
-            )
+            logger.warning("download_skipped_account reason=unsafe_folder_name name=%r", account.name)
             summary.skipped_accounts.append(account.name)
             continue
         folder = out_dir / account.name

@@ -1,0 +1,135 @@
+"""Orchestration: roster → latent days → trips → fills → reports → files (+ truth, defects)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from riskman.demo_firm import defects as defects_mod
+from riskman.demo_firm import restate, truth, writers
+from riskman.demo_firm.archetypes import build_roster
+from riskman.demo_firm.fills import build_trips, price_paths
+from riskman.demo_firm.latent import simulate_trader_days
+from riskman.demo_firm.ledger import account_days, symbol_days
+from riskman.demo_firm.market import load_market, write_market_daily
+from riskman.demo_firm.orders import add_fees, explode_fills
+from riskman.demo_firm.universe import load_universe
+
+MANIFEST = ".riskman_demo_firm"
+
+
+def _clean(out: Path) -> None:
+    """Remove what an earlier run wrote (listed in the manifest), nothing else."""
+    manifest = out / MANIFEST
+    if not manifest.exists():
+        return
+    for name in manifest.read_text(encoding="utf-8").splitlines():
+        target = out / name
+        if name and target.is_dir():
+            shutil.rmtree(target)
+        elif name and target.exists():
+            target.unlink()
+    manifest.unlink()
+
+
+def _carry_flags(td: pd.DataFrame, roster: dict, rng: np.random.Generator) -> np.ndarray:
+    """Overnight holds only into the trader's next trading day on the same account."""
+    same_next = (
+        (td["trader_id"].shift(-1) == td["trader_id"])
+        & (td["day"].shift(-1) == td["day"] + 1)
+        & (td["account"].shift(-1) == td["account"])
+    ).to_numpy()
+    p = td["trader_id"].map(lambda t: roster[t].archetype.p_carry).to_numpy()
+    carry = same_next & (rng.random(len(td)) < p)
+    return carry & ~np.concatenate([[False], carry[:-1]])
+
+
+def _assign_ids(fills: pd.DataFrame) -> pd.DataFrame:
+    """Firm-wide unique, chronological Fill Id / PropReports Id / Order Id."""
+    fills = fills.sort_values(["day", "t", "account", "seq"], kind="stable").reset_index(drop=True)
+    fills["fill_id"] = 300000001 + np.arange(len(fills))
+    fills["propreports_id"] = 7100000001 + np.arange(len(fills))
+    codes, _ = pd.factorize(fills["order_key"])
+    fills["order_id"] = 50000001 + codes
+    return fills
+
+
+def generate_demo_firm(
+    out_dir: Path,
+    traders: int = 30,
+    start: date = date(2016, 1, 4),
+    end: date = date(2018, 12, 31),
+    seed: int = 7,
+    defects: bool = False,
+) -> dict:
+    """Write a demo firm's PropReports exports to `out_dir`; same arguments, same bytes."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    _clean(out)
+    rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(8)]
+    market = load_market(start, end)
+    tickers, base, popularity, betas = load_universe()
+    roster_list = build_roster(traders, len(market.dates), popularity, rngs[0])
+    roster = {t.trader_id: t for t in roster_list}
+    all_days = simulate_trader_days(roster_list, market, rngs[1])
+    td = all_days[all_days["active"]].reset_index(drop=True)
+    td["carry"] = _carry_flags(td, roster, rngs[2])
+    prices = price_paths(base, betas, market.spx_return, rngs[3])
+    trips = build_trips(td, roster, prices, rngs[4])
+    fills = explode_fills(trips, td, rngs[5])
+    fills["seq"] = np.arange(len(fills))
+    for column in ("account", "day", "date", "trader_id"):
+        fills[column] = td[column].to_numpy()[fills["td"].to_numpy()]
+    add_fees(fills, fills["date"].dt.year.to_numpy())
+    fills = _assign_ids(fills)
+    sym = symbol_days(fills, trips)
+    deposits = {
+        account: int(max(25_000, round(20 * roster[trader].scale, -4))) * 100
+        for account, trader in td.groupby("account")["trader_id"].first().items()
+    }
+    days = account_days(sym, td, deposits)
+
+    written: list[Path] = []
+    write_market_daily(out / "market_daily.csv", start, end)
+    written += writers.write_fills(out, fills, tickers)
+    blocks = writers.totals_blocks(sym, days, tickers)
+    written += writers.write_totals(out, blocks, days)
+    written += writers.write_summaries(out, days)
+    writers.write_accounts(out, days)
+    truth.write_traders_yaml(out / "traders.yaml", roster_list, days)
+    restatements = restate.write_restatements(out, fills, trips, sym, days, tickers, rngs[6])
+    truth_dir = out / "_truth"
+    truth.write_truth(truth_dir, all_days, days, restatements, roster_list, market)
+    defect_rows = defects_mod.inject(out, restatements, rngs[7]) if defects else []
+    defects_mod.write_defects_csv(truth_dir, defect_rows, defects)
+
+    # Deterministic modification times: originals at one export moment after the period,
+    # corrections one day apart after it, so ingest's (mtime, path) order loads them last.
+    owned = sorted({"accounts.csv", "market_daily.csv", "traders.yaml", "_truth", *days["account"]})
+    base_ts = (pd.Timestamp(end) + pd.Timedelta(days=1, hours=6)).timestamp()
+    for name in owned:
+        paths = (out / name).rglob("*") if (out / name).is_dir() else [out / name]
+        for path in paths:
+            os.utime(path, (base_ts, base_ts))
+    for k, paths in enumerate(restatements["paths"]):
+        for path in paths:
+            ts = base_ts + 86400 * (k + 1)
+            os.utime(out / path, (ts, ts))
+    (out / MANIFEST).write_text("\n".join(owned) + "\n", encoding="utf-8")
+    os.utime(out / MANIFEST, (base_ts, base_ts))
+    return {
+        "out_dir": str(out),
+        "traders": len(roster_list),
+        "accounts": int(days["account"].nunique()),
+        "fills": int(len(fills)),
+        "trader_days": int(len(all_days)),
+        "active_trader_days": int(len(td)),
+        "files": sum(1 for p in out.rglob("*.csv") if "_truth" not in p.parts),
+        "restatements": len(restatements),
+        "defects": len(defect_rows),
+    }

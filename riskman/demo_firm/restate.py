@@ -1,0 +1,107 @@
+"""Restatements: a few trader-days re-exported later with an adjusted fill price."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from riskman.demo_firm import writers
+from riskman.demo_firm.ledger import symbol_days
+from riskman.demo_firm.orders import add_fees
+
+RESTATED_SHARE = 0.002  # of active trader-days
+_SUM_COLUMNS = ["orders", "fills", "qty", "gross", "fees", "net", "unreal_delta", "total_delta", "unreal"]
+
+
+def _candidates(fills: pd.DataFrame, trips: pd.DataFrame, days: pd.DataFrame) -> np.ndarray:
+    """Trader-days without overnight holds on either side, so only that day changes."""
+    carried_td = trips.loc[trips["carried"], "td"].to_numpy()
+    touched = np.union1d(carried_td, carried_td + 1)
+    return np.setdiff1d(days.index.to_numpy(), touched)
+
+
+def write_restatements(
+    out: Path,
+    fills: pd.DataFrame,
+    trips: pd.DataFrame,
+    sym: pd.DataFrame,
+    days: pd.DataFrame,
+    tickers: np.ndarray,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    """Write `<Account>/{fills,totalsByDate,summaryByDate}_<YYYY-MM-DD>_corrected.csv`."""
+    pool = _candidates(fills, trips, days)
+    n = min(len(pool), max(1, round(RESTATED_SHARE * len(days)))) if len(pool) else 0
+    chosen = np.sort(rng.choice(pool, size=n, replace=False)) if n else np.zeros(0, int)
+    by_td = fills.groupby("td").indices
+    records = []
+    for td in chosen:
+        day = days.loc[td]
+        part = fills.iloc[by_td[td]].copy()
+        exits = np.flatnonzero(part["leg"].to_numpy() == 1)
+        k = exits[rng.integers(len(exits))]
+        old_c = int(part["price_c"].iloc[k])
+        delta = int(max(1, round(old_c * rng.uniform(0.002, 0.01)))) * int(rng.choice([-1, 1]))
+        part.iloc[k, part.columns.get_loc("price_c")] = max(1, old_c + delta)
+        add_fees(part, part["date"].dt.year.to_numpy())
+        sym_c = symbol_days(part, trips)
+        sums = sym_c.groupby(level="td").sum()
+        fixed = days.loc[[td]].copy()
+        for column in sums.columns:
+            fixed[column] = sums[column].to_numpy()
+        change = int(fixed["net"].iloc[0] - day["net"])
+        fixed["adj_net"] = fixed["net"] - fixed["software_fee"]
+        fixed["cash"] += change
+        fixed["end_balance"] += change
+        stamp = day["date"].strftime("%Y-%m-%d")
+        folder = out / day["account"]
+        header = writers.fills_header_for(day["date"].to_period("M").to_timestamp())
+        names = [
+            f"fills_{stamp}_corrected.csv",
+            f"totalsByDate_{stamp}_corrected.csv",
+            f"summaryByDate_{stamp}_corrected.csv",
+        ]
+        writers.write_lines(
+            folder / names[0], [",".join(header), *writers.fills_lines(part, tickers, header)]
+        )
+        writers.write_lines(folder / names[1], writers.totals_blocks(sym_c, fixed, tickers)[td])
+        writers.write_lines(
+            folder / names[2], [",".join(writers.SUMMARY_HEADER), *writers.summary_lines(fixed)]
+        )
+        records.append(
+            {
+                "td": td,
+                "trader_id": day["trader_id"],
+                "account": day["account"],
+                "date": stamp,
+                "fill_id": int(part["fill_id"].iloc[k]),
+                "symbol": tickers[part["sym"].iloc[k]],
+                "old_price": old_c / 100,
+                "new_price": max(1, old_c + delta) / 100,
+                "original_gross": day["gross"] / 100,
+                "corrected_gross": fixed["gross"].iloc[0] / 100,
+                "original_net": day["net"] / 100,
+                "corrected_net": fixed["net"].iloc[0] / 100,
+                "paths": [f"{day['account']}/{name}" for name in names],
+            }
+        )
+    return pd.DataFrame(
+        records,
+        columns=[
+            "td",
+            "trader_id",
+            "account",
+            "date",
+            "fill_id",
+            "symbol",
+            "old_price",
+            "new_price",
+            "original_gross",
+            "corrected_gross",
+            "original_net",
+            "corrected_net",
+            "paths",
+        ],
+    )

@@ -1,0 +1,24 @@
+"""Small demo firms shared by the tests (generated once per module)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from riskman.demo_firm import generate_demo_firm
+
+SMALL = {"traders": 4, "start": date(2016, 11, 1), "end": date(2017, 1, 31), "seed": 11}
+
+
+@pytest.fixture(scope="module")
+def firm(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    out = tmp_path_factory.mktemp("firm")
+    return out, generate_demo_firm(out, **SMALL)
+
+
+@pytest.fixture(scope="module")
+def defect_firm(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    out = tmp_path_factory.mktemp("defects")
+    return out, generate_demo_firm(out, **SMALL, defects=True)
