@@ -16,12 +16,13 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from riskman import settings
 from riskman.ingest.casting import quote_ident, typed_query
 from riskman.ingest.discover import SourceFile, discover_files, read_source
-from riskman.ingest.formats import FileKind
-from riskman.ingest.readers import ParsedFile, read_file
+from riskman.ingest.formats import FILLS, FileKind
+from riskman.ingest.readers import ParsedFile, read_file, read_fills_batch
 from riskman.ingest.trader_config import TraderConfigError, parse_trader_config
 from riskman.logs import log_step
 from riskman.warehouse import connect, ensure_raw_schema
@@ -121,11 +122,17 @@ def _load_files(con: duckdb.DuckDBPyConnection, files: list[SourceFile], report:
     try:
         next_seq = con.execute("select coalesce(max(load_seq), 0) from raw.load_log").fetchall()[0][0]
         loads = [FileLoad(s, uuid.uuid4().hex, next_seq + i + 1) for i, s in enumerate(fresh)]
-        _parse_all(loads)
+        fills_tables = _parse_all(loads)
         _register_files(con, loads, loaded_at)
         for kind in {load.source.kind for load in loads if load.parsed is not None}:
             with log_step(logger, "load", kind=kind.name) as step:
-                _load_kind(con, kind, [load for load in loads if load.source.kind is kind])
+                kind_loads = [load for load in loads if load.source.kind is kind]
+                tables = (
+                    fills_tables
+                    if kind is FILLS
+                    else [_with_file_no(load) for load in kind_loads if load.parsed is not None]
+                )
+                _load_kind(con, kind, kind_loads, tables)
                 step["rows"] = sum(f.rows_loaded for f in loads if f.source.kind is kind)
         for load in loads:
             if load.source.kind_name == TRADER_CONFIG:
@@ -139,22 +146,53 @@ def _load_files(con: duckdb.DuckDBPyConnection, files: list[SourceFile], report:
     report.files.extend(loads)
 
 
-def _parse_all(loads: list[FileLoad]) -> None:
-    def parse(load: FileLoad) -> None:
-        kind = load.source.kind
+def _parse_all(loads: list[FileLoad]) -> list[pa.Table]:
+    """Parse every file; return the fills cell tables (the other kinds keep theirs per file)."""
+    readable = []
+    for load in loads:
         if load.source.kind_name == TRADER_CONFIG:
-            return
-        if kind is None:
+            continue
+        if load.source.kind is None:
             load.status, load.message = "rejected", "unrecognised file: header matches no export"
-            return
-        try:
-            load.parsed = read_file(kind, load.source.data, load.source.account_name)
-        except (pa.ArrowInvalid, UnicodeDecodeError, StopIteration, ValueError) as exc:
-            load.status, load.message = "rejected", f"unreadable {kind.name} file: {exc}"
+        else:
+            readable.append(load)
+    fills = [load for load in readable if load.source.kind is FILLS]
+    others = [load for load in readable if load.source.kind is not FILLS]
+    # The small reports parse in Python on one thread while Arrow parses the fills on the others.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(lambda: [_parse_one(load) for load in others])
+        fills_tables = _parse_fills(fills) if fills else []
+        pending.result()
+    return fills_tables
 
-    # Arrow's CSV reader releases the GIL: two files parse at once on two cores.
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        list(pool.map(parse, loads))
+
+def _parse_one(load: FileLoad) -> None:
+    try:
+        load.parsed = read_file(load.source.kind, load.source.data, load.source.account_name)
+    except (pa.ArrowInvalid, UnicodeDecodeError, StopIteration, ValueError) as exc:
+        load.status, load.message = "rejected", f"unreadable {load.source.kind.name} file: {exc}"
+
+
+def _parse_fills(loads: list[FileLoad]) -> list[pa.Table]:
+    """Fills cell tables with `_file_no`; each load gets its rejected/skipped lines."""
+    try:
+        batch = read_fills_batch([load.source.data for load in loads])
+    except (pa.ArrowInvalid, UnicodeDecodeError, ValueError):
+        for load in loads:  # one unreadable file: find it, and read the others alone
+            _parse_one(load)
+        return [_with_file_no(load) for load in loads if load.parsed is not None]
+    seqs = pa.array([load.load_seq for load in loads], type=pa.int64())
+    for load, one in zip(loads, batch.files, strict=True):
+        load.parsed = one
+    return [
+        table.append_column("_file_no", pc.take(seqs, table["_batch_index"])).drop_columns("_batch_index")
+        for table in batch.tables
+    ]
+
+
+def _with_file_no(load: FileLoad) -> pa.Table:
+    cells = load.parsed.cells
+    return cells.append_column("_file_no", pa.array([load.load_seq] * cells.num_rows, type=pa.int64()))
 
 
 def _register_files(con: duckdb.DuckDBPyConnection, loads: list[FileLoad], loaded_at: datetime) -> None:
@@ -169,14 +207,10 @@ def _register_files(con: duckdb.DuckDBPyConnection, loads: list[FileLoad], loade
     con.register("files_meta", meta)
 
 
-def _load_kind(con: duckdb.DuckDBPyConnection, kind: FileKind, loads: list[FileLoad]) -> None:
+def _load_kind(
+    con: duckdb.DuckDBPyConnection, kind: FileKind, loads: list[FileLoad], tables: list[pa.Table]
+) -> None:
     parsed = [load for load in loads if load.parsed is not None]
-    tables = [
-        load.parsed.cells.append_column(
-            "_file_no", pa.array([load.load_seq] * load.parsed.cells.num_rows, type=pa.int64())
-        )
-        for load in parsed
-    ]
     cells = pa.concat_tables(tables, promote_options="permissive")
     headers = [name for name in cells.column_names if name not in ("_line", "_file_no")]
     known = set(kind.by_header())
