@@ -16,19 +16,8 @@ from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
-FILLS_HEADER = (
-    "Date/Time,Account,B/S,Qty,Symbol,Price,Route,Liq,Comm,Ecn Fee,SEC,ORF,CAT,TAF,FTT,NSCC,Acc,"
-    "Clr,Misc,Order Id,Fill Id,Currency,ISIN,CUSIP,Status,PropReports Id"
-)
-TOTALS_HEADER = (
-    "Symbol,Orders,Fills,Qty,Gross,Comm,Ecn Fee,SEC,ORF,CAT,TAF,FTT,NSCC,Acc,Clr,Misc,Net,"
-    "Unrealized δ,Total δ,Unrealized"
-)
-SUMMARY_HEADER = (
-    "Date,Type,Orders,Fills,Qty,Gross,Comm,Ecn Fee,SEC,ORF,CAT,TAF,FTT,NSCC,Acc,Clr,Misc,"
-    "Trade Fees,Net,Fee: Software & MD,Fee: VAT,Adj Fees,Adj Net,Unrealized Δ,Total Δ,"
-    "Transfer: Deposit,Transfers,Cash,Unrealized,End Balance"
-)
+from tests.ingest.exports import FILLS_HEADER, SUMMARY_HEADER, TOTALS_HEADER
+
 # Spaces after commas on purpose: the client must parse by header name and tolerate them.
 ACCOUNTS_CSV = (
     "Account Id, Account Name, First Traded, Last Traded, Currency, Cash, Unrealized\n"
