@@ -123,7 +123,8 @@ def write_truth(
     out = frame[columns].copy()
     for column in ("date", "as_of_date"):
         out[column] = out[column].dt.strftime("%Y-%m-%d")
-    out.to_csv(folder / "trader_days.csv", index=False, float_format="%.6g", lineterminator="\n")
+    # Dollars keep their cents (%.6g would round a $125,238.82 day to 125239).
+    out.to_csv(folder / "trader_days.csv", index=False, float_format="%.10g", lineterminator="\n")
     _write_traders_csv(folder / "traders.csv", traders, market)
     rest = restatements.drop(columns=["td"]).assign(files=restatements["paths"].map(";".join))
     rest.drop(columns=["paths"]).to_csv(folder / "restatements.csv", index=False, lineterminator="\n")
