@@ -27,6 +27,7 @@ accounts as (
 final as (
     select
         f.fill_key,
+        f.fill_id,
         a.trader_id,
         f.account_name,
         f.trade_date,
