@@ -1,55 +1,32 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key=['account_name', 'trade_date'],
-    )
-}}
--- Fill-derived activity per account-day. Incremental: a run re-aggregates only the account-days
--- that received rows in loads newer than the last run (new days and restated days alike).
+-- Fill-derived activity per account-day, summed from the account-symbol-day aggregate (an order
+-- is for one symbol, so per-symbol distinct orders add up to the day's distinct orders).
 with
 
-fills as (
-    select * from {{ ref('stg_propreports__fills') }}
-    {% if is_incremental() %}
-        where account_name || '|' || cast(trade_date as {{ dbt.type_string() }}) in (
-            select account_name || '|' || cast(trade_date as {{ dbt.type_string() }})
-            from {{ ref('stg_propreports__fills') }}
-            where _load_seq > (select coalesce(max(max_load_seq), 0) from {{ this }})
-        )
-    {% endif %}
-),
-
-measured as (
-    select
-        *,
-        quantity * price as notional,
-        {{ minutes_after_open('executed_at_eastern') }} as minutes_after_open
-    from fills
+symbol_days as (
+    select * from {{ ref('int_fills_aggregated_to_account_symbol_days') }}
 ),
 
 final as (
     select
         account_name,
         trade_date,
-        count(*) as fills_count,
-        count(distinct order_id) as orders_count,
-        count(distinct symbol) as symbols_traded,
-        sum(quantity) as shares_traded,
-        sum(notional) as notional_traded,
-        max(notional) as largest_fill_notional,
-        sum(case when side = 'T' then 1 else 0 end) as short_sale_fills,
-        sum(total_fees) as fills_fees,
+        sum(fills_count) as fills_count,
+        sum(orders_count) as orders_count,
+        count(*) as symbols_traded,
+        sum(shares_traded) as shares_traded,
+        sum(notional_traded) as notional_traded,
+        max(largest_fill_notional) as largest_fill_notional,
+        sum(short_sale_fills) as short_sale_fills,
+        sum(fills_fees) as fills_fees,
         sum(commission) as commission,
-        sum(ecn_fee) as ecn_fees,
-        sum(case when ecn_fee < 0 then -ecn_fee else 0 end) as ecn_rebates,
-        sum(case when minutes_after_open < 60 then 1 else 0 end) as opening_hour_fills,
-        sum(case when minutes_after_open >= 330 then 1 else 0 end) as closing_half_hour_fills,
-        sum(case when minutes_after_open >= 240 then 1 else 0 end) as afternoon_fills,
-        min(executed_at_eastern) as first_fill_at,
-        max(executed_at_eastern) as last_fill_at,
-        max(_load_seq) as max_load_seq
-    from measured
+        sum(ecn_fees) as ecn_fees,
+        sum(ecn_rebates) as ecn_rebates,
+        sum(opening_hour_fills) as opening_hour_fills,
+        sum(closing_half_hour_fills) as closing_half_hour_fills,
+        sum(afternoon_fills) as afternoon_fills,
+        min(first_fill_at) as first_fill_at,
+        max(last_fill_at) as last_fill_at
+    from symbol_days
     group by account_name, trade_date
 )
 

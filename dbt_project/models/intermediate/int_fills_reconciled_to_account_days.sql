@@ -3,25 +3,14 @@
 -- flow is the FIFO realized P&L); symbols carried overnight are counted, not compared.
 with
 
-fills as (
-    select * from {{ ref('stg_propreports__fills') }}
+fills_by_symbol_day as (
+    select
+        account_name, trade_date, symbol, fills_count, net_quantity, cash_flow, fills_fees as fees
+    from {{ ref('int_fills_aggregated_to_account_symbol_days') }}
 ),
 
 totals as (
     select * from {{ ref('stg_propreports__daily_totals') }}
-),
-
-fills_by_symbol_day as (
-    select
-        account_name,
-        trade_date,
-        symbol,
-        count(*) as fills_count,
-        sum(side_sign * quantity) as net_quantity,
-        sum(-side_sign * quantity * price) as cash_flow,
-        sum(total_fees) as fees
-    from fills
-    group by account_name, trade_date, symbol
 ),
 
 positions as (
