@@ -11,7 +11,7 @@ traded as (
     from {{ ref('stg_propreports__daily_totals') }}
     group by account_name
     union all
-    select account_name, min(trade_date), max(trade_date)
+    select account_name, min(trade_date) as first_trade_date, max(trade_date) as last_trade_date
     from {{ ref('int_fills_aggregated_to_account_days') }}
     group by account_name
 ),
@@ -38,8 +38,9 @@ final as (
         acc.account_id,
         coalesce(
             c.trader_id,
-            case when {{ dbt.right("a.account_name", "4") }} = '_OLD'
-                then substr(a.account_name, 1, {{ dbt.length("a.account_name") }} - 4)
+            case
+                when {{ dbt.right("a.account_name", "4") }} = '_OLD'
+                    then substr(a.account_name, 1, {{ dbt.length("a.account_name") }} - 4)
             end,
             a.account_name
         ) as trader_id,

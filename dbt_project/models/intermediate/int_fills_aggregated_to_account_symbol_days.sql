@@ -7,8 +7,9 @@
     )
 }}
 -- Fill-derived activity per account, symbol and day: the one pass over all fills that the
--- account-day measures and the reconciliation build on. Incremental: a run re-aggregates only the account-days
--- that received rows in loads newer than the last run (new days and restated days alike).
+-- account-day measures and the reconciliation build on. Incremental: a run re-aggregates only
+-- the account-days that received rows in loads newer than the last run (new days and restated
+-- days alike).
 with
 
 fills as (

@@ -64,8 +64,11 @@ final as (
         case
             when not has_totals then 'missing_totals'
             when not has_fills then 'missing_fills'
-            when abs(fills_fees - totals_fees) > {{ var('reconciliation_tolerance_usd') }} then 'fees_mismatch'
-            when abs(fills_gross_flat_symbols - totals_gross_flat_symbols)
+            when
+                abs(fills_fees - totals_fees) > {{ var('reconciliation_tolerance_usd') }}
+                then 'fees_mismatch'
+            when
+                abs(fills_gross_flat_symbols - totals_gross_flat_symbols)
                 > {{ var('reconciliation_tolerance_usd') }} then 'gross_mismatch'
             else 'ok'
         end as reconciliation_status

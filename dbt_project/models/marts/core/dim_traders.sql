@@ -32,11 +32,19 @@ primary_account as (
             trader_id,
             account_name,
             row_number() over (
-                partition by trader_id order by last_trade_date desc nulls last, account_name
+                partition by trader_id order by last_trade_date desc nulls last, account_name asc
             ) as recency_rank
         from accounts
     ) as ranked
     where recency_rank = 1
+),
+
+idle as (
+    select
+        t.trader_id,
+        {{ dbt.datediff('t.last_trade_date', 'c.last_calendar_date', 'day') }} as idle_days  -- noqa: LT05
+    from by_trader as t
+    cross join calendar_end as c
 ),
 
 final as (
@@ -51,14 +59,13 @@ final as (
         t.last_trade_date,
         case
             when t.last_trade_date is null then 'never_traded'
-            when {{ dbt.datediff('t.last_trade_date', 'c.last_calendar_date', 'day') }}
-                > {{ var('departed_after_idle_days') }} then 'departed'
+            when i.idle_days > {{ var('departed_after_idle_days') }} then 'departed'
             else 'active'
         end as trader_status,
         t.is_mapped_in_config
     from by_trader as t
     inner join primary_account as p on t.trader_id = p.trader_id
-    cross join calendar_end as c
+    inner join idle as i on t.trader_id = i.trader_id
 )
 
 select * from final

@@ -37,8 +37,8 @@ spine as (
     select t.trader_id, t.desk, c.trade_date, c.trading_day_number
     from traders as t
     inner join calendar as c
-        on c.trade_date >= t.first_trade_date
-        and (t.trader_status <> 'departed' or c.trade_date <= t.last_trade_date)
+        on t.first_trade_date <= c.trade_date
+        and (t.trader_status <> 'departed' or t.last_trade_date >= c.trade_date)
 ),
 
 totals_by_trader as (

@@ -7,7 +7,7 @@ source as (
 -- The config file is one mapping: its newest loaded version replaces the previous one whole.
 newest as (
     select * from source
-    where _load_seq = (select max(_load_seq) from source)
+    where _load_seq = (select max(versions._load_seq) from source as versions)
 ),
 
 final as (
