@@ -48,11 +48,18 @@ def download_from_api(start: date, end: date, out: Path | None) -> Path:
 
 
 def build_warehouse(db_path: Path) -> bool:
-    """`dbt build`: every model and its tests; True when all passed."""
+    """`dbt build`, then the data checks; True when dbt passed and no critical check failed.
+
+    The checks run even when dbt failed: what they find in raw often explains why.
+    """
+    from riskman.quality import run_data_checks
+
     with log_step(logger, "dbt_build", db=db_path) as step:
         result = run_dbt(["build"], db_path)
         step["returncode"] = result.returncode
-    return result.returncode == 0
+    report = run_data_checks(db_path)
+    print(report.summary())
+    return result.returncode == 0 and report.ok
 
 
 def run_demo(out: Path | None, traders: int, db_path: Path) -> bool:

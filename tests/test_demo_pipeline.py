@@ -15,9 +15,10 @@ import duckdb
 import pandas as pd
 import pytest
 
+from riskman.dbt import run_dbt
 from riskman.demo_firm import generate_demo_firm
 from riskman.ingest import ingest_folder
-from riskman.pipeline import build_warehouse
+from riskman.quality import run_data_checks
 
 pytestmark = pytest.mark.slow
 RAW_TABLES = [
@@ -41,7 +42,7 @@ def warehouse(tmp_path_factory) -> tuple[Path, Path]:
     )
     report = ingest_folder(exports, db)
     assert report.usable
-    assert build_warehouse(db), "dbt build failed on the demo firm"
+    assert run_dbt(["build"], db).returncode == 0, "dbt build failed on the demo firm"
     return exports, db
 
 
@@ -140,3 +141,14 @@ def test_the_trader_config_of_the_demo_firm_maps_every_account(warehouse):
         left join raw.trader_accounts t using (account_name) where t.trader_id is null""",
     )
     assert unmapped.empty
+
+
+def test_data_checks_name_the_days_the_defects_broke_and_nothing_else(warehouse, tmp_path):
+    _, db = warehouse
+    report = run_data_checks(db, gx_dir=tmp_path / "gx")
+    failing = {(f.suite, f.column_name) for f in report.failures}
+    assert ("fct_trader_days", "chk_reconciliation") in failing
+    # 5 of 243 active days break: above the 2% a prediction may run on, so critical.
+    critical = {(f.suite, f.column_name, f.unexpected_count) for f in report.critical_failures}
+    assert critical == {("fct_trader_days", "chk_reconciliation", 5)}
+    assert not report.ok

@@ -23,9 +23,9 @@ from riskman.ingest.casting import quote_ident, typed_query
 from riskman.ingest.discover import SourceFile, discover_files, read_source
 from riskman.ingest.formats import FILLS, FileKind
 from riskman.ingest.readers import ParsedFile, read_file, read_fills_batch
+from riskman.ingest.schema import connect, ensure_raw_schema
 from riskman.ingest.trader_config import TraderConfigError, parse_trader_config
 from riskman.logs import log_step
-from riskman.warehouse import connect, ensure_raw_schema
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,11 @@ from riskman.ingest import ingest_folder
 from tests.warehouse.conftest import build, copy_warehouse, read, same_rows
 
 pytestmark = pytest.mark.slow
-INCREMENTAL_MODELS = ["intermediate.int_fills_aggregated_to_account_days", "core.fct_fills"]
+INCREMENTAL_MODELS = [
+    "intermediate.int_fills_aggregated_to_account_symbol_days",
+    "intermediate.int_fills_grouped_into_round_trips",
+    "core.fct_fills",
+]
 
 
 def _first_months(exports, folder, last_month: str):

@@ -12,11 +12,8 @@ with
 fills as (
     select * from {{ ref('stg_propreports__fills') }}
     {% if is_incremental() %}
-        where account_name || '|' || cast(trade_date as {{ dbt.type_string() }}) in (
-            select account_name || '|' || cast(trade_date as {{ dbt.type_string() }})
-            from {{ ref('stg_propreports__fills') }}
-            where _load_seq > (select coalesce(max(_load_seq), 0) from {{ this }})
-        )
+        where {{ account_days_loaded_after(ref('stg_propreports__fills'),
+            'select coalesce(max(_load_seq), 0) from ' ~ this) }}
     {% endif %}
 ),
 

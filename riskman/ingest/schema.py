@@ -1,4 +1,4 @@
-"""The DuckDB warehouse file: connections and the `raw` landing schema (append-only, bitemporal)."""
+"""The `raw` landing schema (append-only, bitemporal) and connections to the warehouse file."""
 
 from __future__ import annotations
 

@@ -1,0 +1,43 @@
+"""`riskman build` = dbt build + data checks: a critical failure fails the build, a warning does not."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from riskman import pipeline
+from tests.quality.conftest import copy_warehouse
+
+
+def fake_dbt(returncode: int):
+    return lambda args, db_path: subprocess.CompletedProcess(["dbt", *args], returncode)
+
+
+@pytest.fixture
+def clean(raw_warehouse, tmp_path):
+    return copy_warehouse(raw_warehouse, tmp_path / "clean")
+
+
+def test_build_passes_when_dbt_passes_and_no_check_is_critical(clean, monkeypatch, capsys):
+    monkeypatch.setattr(pipeline, "run_dbt", fake_dbt(0))
+    assert pipeline.build_warehouse(clean)
+    assert "failed: critical 0" in capsys.readouterr().out
+
+
+def test_a_critical_check_fails_the_build_and_is_named(raw_warehouse, tmp_path, monkeypatch, capsys):
+    bad = copy_warehouse(
+        raw_warehouse,
+        tmp_path / "bad",
+        "insert into raw.fills by name "
+        "select * replace (0 as price, 'ZERO' as fill_id) from raw.fills limit 1",
+    )
+    monkeypatch.setattr(pipeline, "run_dbt", fake_dbt(0))
+    assert not pipeline.build_warehouse(bad)
+    out = capsys.readouterr().out
+    assert "critical: raw_fills expect_column_values_to_be_between column=price unexpected=1" in out
+
+
+def test_a_failed_dbt_build_fails_even_with_clean_data(clean, monkeypatch):
+    monkeypatch.setattr(pipeline, "run_dbt", fake_dbt(1))
+    assert not pipeline.build_warehouse(clean)
