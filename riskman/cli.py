@@ -84,7 +84,7 @@ def ingest(
 
 @app.command("build")
 def build(db: DbOption = None) -> None:
-    """Run `dbt build` (models and tests) on the warehouse."""
+    """Run `dbt build` (models, snapshots, tests), then the data checks; exit 1 on a critical finding."""
     from riskman.pipeline import build_warehouse
 
     raise typer.Exit(0 if build_warehouse(settings.warehouse_path(db)) else 1)
