@@ -7,28 +7,14 @@ trader_days as (
     from {{ ref('fct_trader_days') }}
 ),
 
--- Large losses are judged like the label (ARCHITECTURE §5), on the trailing 120 active days.
-active_days as (
-    select
-        trader_id,
-        trade_date,
-        net_pnl,
-        {{ rolling_quantile('net_pnl', var('large_loss_quantile'), 'trader_id', 'trade_date',
-                            var('large_loss_lookback_active_days')) }} as large_loss_threshold,
-        count(*) {{ trailing_window(var('large_loss_lookback_active_days')) }} as lookback_active_days
-    from trader_days
-    where is_active
-),
-
+-- Large losses by the same rule as the label, judged on the threshold known the day before.
 days as (
     select
         d.*,
-        coalesce(
-            l.net_pnl <= l.large_loss_threshold
-            and l.lookback_active_days >= {{ var('large_loss_min_active_days') }}, false
-        ) as is_large_loss
+        coalesce(l.is_large_loss, false) as is_large_loss
     from trader_days as d
-    left join active_days as l on d.trader_id = l.trader_id and d.trade_date = l.trade_date
+    left join {{ ref('fct_trader_day_large_losses') }} as l
+        on d.trader_id = l.trader_id and d.trade_date = l.trade_date
 ),
 
 windowed as (
