@@ -54,12 +54,28 @@ def build_warehouse(db_path: Path) -> bool:
     """
     from riskman.quality import run_data_checks
 
+    if not _has_ingested_data(db_path):
+        print(f"nothing to build: {db_path} holds no ingested exports yet; run `riskman ingest DIR` first")
+        return False
     with log_step(logger, "dbt_build", db=db_path) as step:
         result = run_dbt(["build"], db_path)
         step["returncode"] = result.returncode
     report = run_data_checks(db_path)
     print(report.summary())
     return result.returncode == 0 and report.ok
+
+
+def _has_ingested_data(db_path: Path) -> bool:
+    import duckdb
+
+    if not db_path.exists():
+        return False
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        tables = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'raw' and table_name = 'load_log'"
+        ).fetchall()[0][0]
+        return bool(tables) and con.execute("select count(*) from raw.load_log").fetchall()[0][0] > 0
 
 
 def run_demo(out: Path | None, traders: int, db_path: Path) -> bool:

@@ -33,3 +33,9 @@ def test_ingest_api_requires_a_date_range(tmp_path):
     result = runner.invoke(app, ["ingest", "--api", "--db", str(tmp_path / "w.duckdb")])
     assert result.exit_code == 2
     assert "--api needs --start and --end" in result.output
+
+
+def test_build_on_a_warehouse_with_nothing_ingested_says_what_to_do(tmp_path):
+    result = runner.invoke(app, ["build", "--db", str(tmp_path / "empty.duckdb")])
+    assert result.exit_code == 1
+    assert "run `riskman ingest DIR` first" in result.output
