@@ -21,7 +21,8 @@ import pyarrow.compute as pc
 from riskman import settings
 from riskman.ingest.casting import quote_ident, typed_query
 from riskman.ingest.discover import SourceFile, discover_files, read_source
-from riskman.ingest.formats import FILLS, FileKind
+from riskman.ingest.formats import FILLS, MARKET_DAILY, FileKind
+from riskman.ingest.market import default_market_file
 from riskman.ingest.readers import ParsedFile, read_file, read_fills_batch
 from riskman.ingest.schema import connect, ensure_raw_schema
 from riskman.ingest.trader_config import TraderConfigError, parse_trader_config
@@ -90,6 +91,8 @@ def ingest_folder(folder: Path, db_path: Path, traders_config: Path | None = Non
         config = _trader_config_path(folder, traders_config)
         if config is not None:
             files.append(read_source(config, kind_name=TRADER_CONFIG))
+        if _needs_default_market_data(files, db_path):
+            files.append(read_source(default_market_file()))
         step["files"] = len(files)
     report.files_seen = len(files)
     con = connect(db_path)
@@ -99,6 +102,24 @@ def ingest_folder(folder: Path, db_path: Path, traders_config: Path | None = Non
     finally:
         con.close()
     return report
+
+
+def _needs_default_market_data(files: list[SourceFile], db_path: Path) -> bool:
+    """Exports came without market data, and the warehouse has none yet."""
+    kinds = {f.kind for f in files}
+    has_exports = bool(kinds - {None, MARKET_DAILY})
+    return has_exports and MARKET_DAILY not in kinds and not _has_market_data(db_path)
+
+
+def _has_market_data(db_path: Path) -> bool:
+    if not db_path.exists():
+        return False
+    with connect(db_path, read_only=True) as con:
+        found = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'raw' and table_name = 'market_daily'"
+        ).fetchall()[0][0]
+        return bool(found) and con.execute("select count(*) from raw.market_daily").fetchall()[0][0] > 0
 
 
 def _trader_config_path(folder: Path, explicit: Path | None) -> Path | None:

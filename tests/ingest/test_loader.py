@@ -220,3 +220,23 @@ def test_a_broken_trader_config_is_rejected_with_its_reason_and_the_exports_stil
     assert report.usable and report.files_rejected == 1
     reason = query(db, "select reason from raw.quarantine")[0][0]
     assert "account A is mapped to both T1 and T2" in reason
+
+
+def test_exports_without_market_data_get_the_offline_default_once(firm, tmp_path):
+    db = tmp_path / "w.duckdb"
+    (firm / "market_daily.csv").unlink()
+    ingest_folder(firm, db)
+    spx = query(
+        db, "select min(market_date), max(market_date), count(*) from raw.market_daily where symbol = 'SPX'"
+    )
+    first, last, days = spx[0]
+    assert first.year == 1999 and last.year == 2018 and days > 4000
+    before = row_counts(db)
+    ingest_folder(firm, db)
+    assert row_counts(db) == before
+
+
+def test_a_folder_that_brings_market_data_gets_no_default(firm, tmp_path):
+    db = tmp_path / "w.duckdb"
+    ingest_folder(firm, db)
+    assert query(db, "select count(*) from raw.market_daily") == [(2,)]
