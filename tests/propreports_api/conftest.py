@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -11,7 +12,8 @@ import requests
 from riskman.propreports_api import PropReportsClient
 from tests.propreports_api.fake_propreports import FakePropReports
 
-PASSWORD = "Sup3r-S3cret!pw"
+# Made up per run: a literal would look like a committed credential, and any leak stays findable.
+PASSWORD = "pw-" + secrets.token_hex(8)
 
 
 @pytest.fixture

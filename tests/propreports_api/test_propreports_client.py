@@ -11,6 +11,7 @@ import requests
 
 from riskman.propreports_api import PropReportsClient, PropReportsError
 from riskman.propreports_api.client import RateLimiter, parse_page_trailer
+from tests.propreports_api.conftest import PASSWORD
 from tests.propreports_api.fake_propreports import FILLS_HEADER, FakePropReports
 
 JAN_START, JAN_END = date(2024, 1, 1), date(2024, 1, 31)
@@ -182,7 +183,7 @@ def test_unknown_report_type_is_rejected_before_any_request(fake, make_client):
 
 def test_credentials_never_leak_into_errors_reprs_or_logs(make_client, caplog):
     caplog.set_level(logging.DEBUG, logger="riskman")
-    secret = "Sup3r-S3cret!pw"
+    secret = PASSWORD + "!special"
     errors: list[PropReportsError] = []
     with FakePropReports(password=secret, echo_params_in_errors=True) as fake:
         bad = make_client(fake, password=secret + "-typo")
