@@ -40,7 +40,7 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug lo
 @app.command("demo-data")
 def demo_data(
     out: Annotated[Path, typer.Option("--out", help="Folder to write the PropReports exports to.")],
-    traders: Annotated[int, typer.Option(help="Number of traders.")] = 30,
+    traders: Annotated[int, typer.Option(help="Number of traders.", min=1, max=500)] = 30,
     start: Annotated[str, typer.Option(help="First trading day, YYYY-MM-DD.")] = "2016-01-04",
     end: Annotated[str, typer.Option(help="Last trading day, YYYY-MM-DD.")] = "2018-12-31",
     seed: Annotated[int, typer.Option(help="Random seed; same seed, same bytes.")] = 7,
@@ -49,9 +49,12 @@ def demo_data(
     """Generate a realistic demo firm as PropReports exports (plus `_truth/`)."""
     from riskman.demo_firm import generate_demo_firm
 
-    summary = generate_demo_firm(
-        out, traders=traders, start=_parse_date(start), end=_parse_date(end), seed=seed, defects=defects
-    )
+    try:
+        summary = generate_demo_firm(
+            out, traders=traders, start=_parse_date(start), end=_parse_date(end), seed=seed, defects=defects
+        )
+    except ValueError as exc:  # e.g. a period outside the market data that drives the firm
+        raise typer.BadParameter(str(exc)) from exc
     typer.echo(" ".join(f"{key}={value}" for key, value in summary.items()))
 
 
@@ -78,6 +81,8 @@ def ingest(
         folder = download_from_api(_parse_date(start), _parse_date(end), folder)
     elif folder is None:
         raise typer.BadParameter("give an export FOLDER, or --api with --start/--end")
+    elif not folder.is_dir():
+        raise typer.BadParameter(f"export folder not found: {folder}")
     ok = ingest_and_report(folder, settings.warehouse_path(db), traders_config)
     raise typer.Exit(0 if ok else 1)
 
@@ -93,7 +98,7 @@ def build(db: DbOption = None) -> None:
 @app.command("demo")
 def demo(
     out: Annotated[Path | None, typer.Option(help="Where to write the demo exports.")] = None,
-    traders: Annotated[int, typer.Option(help="Number of traders.")] = 30,
+    traders: Annotated[int, typer.Option(help="Number of traders.", min=1, max=500)] = 30,
     db: DbOption = None,
 ) -> None:
     """The main job on the demo firm, end to end: generate → ingest → dbt build."""

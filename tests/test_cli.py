@@ -39,3 +39,17 @@ def test_build_on_a_warehouse_with_nothing_ingested_says_what_to_do(tmp_path):
     result = runner.invoke(app, ["build", "--db", str(tmp_path / "empty.duckdb")])
     assert result.exit_code == 1
     assert "run `riskman ingest DIR` first" in result.output
+
+
+def test_ingest_of_a_missing_folder_is_a_usage_error_not_a_traceback(tmp_path):
+    result = runner.invoke(app, ["ingest", str(tmp_path / "nope"), "--db", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 2
+    assert "export folder not found" in result.output
+
+
+def test_demo_data_outside_the_market_data_is_a_usage_error(tmp_path):
+    result = runner.invoke(
+        app, ["demo-data", "--out", str(tmp_path / "x"), "--start", "2018-01-01", "--end", "2017-01-01"]
+    )
+    assert result.exit_code == 2
+    assert "no trading days" in result.output
