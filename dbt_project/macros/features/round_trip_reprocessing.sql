@@ -26,10 +26,7 @@
     symbol_positions as (
         select
             *,
-            coalesce(sum(net_quantity) over (
-                partition by account_name, symbol order by trade_date
-                rows between unbounded preceding and 1 preceding
-            ), 0) as opening_position
+            {{ opening_position() }} as opening_position
         from symbol_days
     ),
 
