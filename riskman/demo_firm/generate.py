@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -16,9 +16,10 @@ from riskman.demo_firm.archetypes import build_roster
 from riskman.demo_firm.fills import build_trips, price_paths
 from riskman.demo_firm.latent import simulate_trader_days
 from riskman.demo_firm.ledger import account_days, symbol_days
-from riskman.demo_firm.market import load_market, write_market_daily
+from riskman.demo_firm.market import LOOKBACK_DAYS, load_market
 from riskman.demo_firm.orders import add_fees, explode_fills
 from riskman.demo_firm.universe import load_universe
+from riskman.market_data import write_market_daily
 
 MANIFEST = ".riskman_demo_firm"
 
@@ -95,7 +96,8 @@ def generate_demo_firm(
     days = account_days(sym, td, deposits)
 
     written: list[Path] = []
-    write_market_daily(out / "market_daily.csv", start, end)
+    # A year before the start too, so trailing market features are warm from day one.
+    write_market_daily(out / "market_daily.csv", start - timedelta(days=LOOKBACK_DAYS), end)
     written += writers.write_fills(out, fills, tickers)
     blocks = writers.totals_blocks(sym, days, tickers)
     written += writers.write_totals(out, blocks, days)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from riskman.market_data import load_arch_series
 
 LOOKBACK_DAYS = 366
 
@@ -22,15 +23,9 @@ class Market:
     vix_median: float
 
 
-def _load_arch() -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
-    from arch.data import nasdaq, sp500, vix
-
-    return sp500.load(), nasdaq.load(), vix.load()["vix"]
-
-
 def load_market(start: date, end: date) -> Market:
     """The S&P 500 trading days in [start, end] with returns and the prior close's VIX."""
-    spx, _, vix = _load_arch()
+    spx, _, vix = load_arch_series()
     close = spx["Adj Close"]
     log_ret = np.log(close).diff()
     dates = spx.index[(spx.index >= pd.Timestamp(start)) & (spx.index <= pd.Timestamp(end))]
@@ -46,30 +41,3 @@ def load_market(start: date, end: date) -> Market:
         vix_prev=vix_prev,
         vix_median=float(np.median(vix_prev)),
     )
-
-
-def write_market_daily(path: Path, start: date, end: date) -> int:
-    """`market_daily.csv`: SPX, COMP (NASDAQ) and VIX from a year before `start` to `end`."""
-    spx, comp, vix = _load_arch()
-    lo, hi = pd.Timestamp(start) - pd.Timedelta(days=LOOKBACK_DAYS), pd.Timestamp(end)
-    frames = []
-    for symbol, frame in (("SPX", spx), ("COMP", comp)):
-        part = frame[(frame.index >= lo) & (frame.index <= hi)].copy()
-        part.insert(0, "Symbol", symbol)
-        part["Volume"] = part["Volume"].astype("int64")
-        frames.append(part)
-    # The arch VIX series carries NaN on exchange holidays: a day without a close is no row.
-    vix = vix.dropna()
-    vix_part = vix[(vix.index >= lo) & (vix.index <= hi)].to_frame("Close")
-    vix_part.insert(0, "Symbol", "VIX")
-    frames.append(vix_part)
-    out = pd.concat(frames)
-    out.index.name = "Date"
-    out = out.reset_index()
-    out["Date"] = out["Date"].dt.strftime("%Y-%m-%d")
-    out = out.sort_values(["Date", "Symbol"], kind="stable")
-    columns = ["Date", "Symbol", "Open", "High", "Low", "Close", "Adj Close", "Volume"]
-    out = out.reindex(columns=columns)
-    out["Volume"] = out["Volume"].astype("Int64")
-    out.to_csv(path, index=False, float_format="%.4f", lineterminator="\n")
-    return len(out)
