@@ -1,13 +1,13 @@
--- Traders, not accounts: one trader may have traded through several accounts (renames).
+-- Traders, not accounts: one trader may have traded through several accounts (renames). The
+-- status is today's, judged on all the data (fct_trader_days decides departure day by day).
 with
 
 accounts as (
     select * from {{ ref('int_accounts_mapped_to_traders') }}
 ),
 
-calendar_end as (
-    select max(trade_date) as last_calendar_date
-    from {{ ref('int_calendar_days_filtered_to_trading_days') }}
+calendar as (
+    select trade_date, trading_day_number from {{ ref('int_calendar_days_filtered_to_trading_days') }}
 ),
 
 by_trader as (
@@ -39,12 +39,14 @@ primary_account as (
     where recency_rank = 1
 ),
 
+-- Trading days in the calendar after the trader's last trade.
 idle as (
     select
         t.trader_id,
-        {{ dbt.datediff('t.last_trade_date', 'c.last_calendar_date', 'day') }} as idle_days  -- noqa: LT05
+        count(c.trade_date) as idle_trading_days
     from by_trader as t
-    cross join calendar_end as c
+    left join calendar as c on t.last_trade_date < c.trade_date
+    group by t.trader_id
 ),
 
 final as (
@@ -59,9 +61,10 @@ final as (
         t.last_trade_date,
         case
             when t.last_trade_date is null then 'never_traded'
-            when i.idle_days > {{ var('departed_after_idle_days') }} then 'departed'
+            when i.idle_trading_days >= {{ var('departed_after_idle_trading_days') }} then 'departed'
             else 'active'
         end as trader_status,
+        cast(i.idle_trading_days as bigint) as idle_trading_days,
         t.is_mapped_in_config
     from by_trader as t
     inner join primary_account as p on t.trader_id = p.trader_id

@@ -1,5 +1,7 @@
--- One row per trader per trading day from the trader's first trade to the calendar's end (or to
--- the last trade once departed): idle days are rows with zero activity, departed traders stay.
+-- One row per trader per trading day from the trader's first trade while he has not departed:
+-- idle days are rows with zero activity. Departure is decided point in time: a trader departs on
+-- the day he completes var('departed_after_idle_trading_days') trading days without activity
+-- (knowable at that close), and is back on the spine from his next trade.
 with
 
 traders as (
@@ -31,14 +33,6 @@ reconciliation as (
     select a.trader_id, r.trade_date, r.reconciliation_status
     from {{ ref('int_fills_reconciled_to_account_days') }} as r
     inner join accounts as a on r.account_name = a.account_name
-),
-
-spine as (
-    select t.trader_id, t.desk, c.trade_date, c.trading_day_number
-    from traders as t
-    inner join calendar as c
-        on t.first_trade_date <= c.trade_date
-        and (t.trader_status <> 'departed' or t.last_trade_date >= c.trade_date)
 ),
 
 totals_by_trader as (
@@ -89,13 +83,42 @@ reconciliation_by_trader as (
     group by trader_id, trade_date
 ),
 
+tenure_days as (
+    select
+        t.trader_id,
+        t.desk,
+        c.trade_date,
+        c.trading_day_number,
+        coalesce(a.trade_date is not null or f.trade_date is not null, false) as is_active
+    from traders as t
+    inner join calendar as c on t.first_trade_date <= c.trade_date
+    left join totals_by_trader as a on t.trader_id = a.trader_id and c.trade_date = a.trade_date
+    left join fills_by_trader as f on t.trader_id = f.trader_id and c.trade_date = f.trade_date
+),
+
+-- Trading days since the last active day, from rows up to this one only (0 on an active day).
+idle_counted as (
+    select
+        *,
+        trading_day_number - max(case when is_active then trading_day_number end) over (
+            partition by trader_id order by trade_date rows between unbounded preceding and current row
+        ) as idle_trading_days
+    from tenure_days
+),
+
+spine as (
+    select * from idle_counted
+    where idle_trading_days < {{ var('departed_after_idle_trading_days') }}
+),
+
 final as (
     select
         s.trader_id,
         s.trade_date,
         s.trading_day_number,
         s.desk,
-        coalesce(t.trade_date is not null or f.trade_date is not null, false) as is_active,
+        s.is_active,
+        cast(s.idle_trading_days as bigint) as idle_trading_days,
         cast(coalesce(t.accounts_traded, 0) as bigint) as accounts_traded,
         cast(coalesce(t.gross_pnl, 0) as double) as gross_pnl,
         cast(coalesce(t.net_pnl, 0) as double) as net_pnl,
