@@ -20,6 +20,16 @@ LAYER_PREFIXES = {
     "marts/reporting": ("rpt_",),
 }
 CONTRACTED_FOLDERS = ("marts/core", "marts/features", "marts/labels")
+# Data flows one way: a model reads its own layer or an earlier one. Features and labels are
+# siblings that never read each other (they meet only in ml/).
+LAYER_ORDER = {
+    "staging": 0,
+    "intermediate": 1,
+    "marts/core": 2,
+    "marts/features": 3,
+    "marts/labels": 3,
+    "marts/reporting": 4,
+}
 GRAIN_TESTS = {"unique", "unique_combination"}
 DESCRIPTION_START = "One row per"
 
@@ -89,6 +99,28 @@ def source_violations(manifest: Manifest) -> list[str]:
         for node in models(manifest)
         if node.get("sources") and not in_folder(node, "staging")
     ]
+
+
+def layer_of(node: Node) -> str | None:
+    return next((layer for layer in LAYER_ORDER if in_folder(node, layer)), None)
+
+
+def layer_violations(manifest: Manifest) -> list[str]:
+    """Models that read a model of a later layer, or of a sibling layer (features ↔ labels)."""
+    nodes = manifest["nodes"]
+    found = []
+    for node in models(manifest):
+        layer = layer_of(node)
+        for parent_id in (node.get("depends_on") or {}).get("nodes", []):
+            parent = nodes.get(parent_id)
+            if parent is None or parent["resource_type"] != "model":
+                continue
+            parent_layer = layer_of(parent)
+            if layer is None or parent_layer is None or parent_layer == layer:
+                continue
+            if LAYER_ORDER[parent_layer] >= LAYER_ORDER[layer]:
+                found.append(f"{node['name']} ({layer}) reads {parent['name']} ({parent_layer})")
+    return found
 
 
 def contract_violations(manifest: Manifest) -> list[str]:

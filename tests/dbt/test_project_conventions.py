@@ -1,4 +1,4 @@
-"""The dbt project follows the house conventions (ARCHITECTURE §4, CONVENTIONS), checked on its manifest.
+"""The dbt project follows the house conventions (docs/warehouse.md), checked on its manifest.
 
 The first tests run the checks on the real project; the rest prove each check catches a violation.
 """
@@ -14,6 +14,7 @@ from tests.dbt.conventions import (
     contract_violations,
     description_violations,
     grain_test_violations,
+    layer_violations,
     naming_violations,
     source_violations,
 )
@@ -26,6 +27,7 @@ CHECKS = [
     grain_test_violations,
     source_violations,
     contract_violations,
+    layer_violations,
 ]
 
 
@@ -156,3 +158,36 @@ def test_models_of_other_packages_are_not_checked():
     manifest = _manifest(*copy.deepcopy(GOOD))
     manifest["nodes"][stranger["unique_id"]] = stranger
     assert [check(manifest) for check in CHECKS] == [[]] * len(CHECKS)
+
+
+def _reading(path: str, *parents: str) -> dict[str, Any]:
+    ids = [f"model.riskman.{p.rpartition('/')[2].removesuffix('.sql')}" for p in parents]
+    return _model(path, depends_on={"nodes": ids})
+
+
+@pytest.mark.parametrize(
+    ("reader", "parent"),
+    [
+        ("intermediate/int_fills_grouped_into_round_trips.sql", "marts/core/fct_fills.sql"),
+        ("staging/propreports/stg_propreports__fills.sql", "intermediate/int_fills_x.sql"),
+        ("marts/features/feat_x.sql", "marts/labels/lbl_next_day_outcomes.sql"),
+        ("marts/labels/lbl_next_day_outcomes.sql", "marts/features/feat_x.sql"),
+        ("marts/core/fct_x.sql", "marts/reporting/rpt_feature_catalogue.sql"),
+    ],
+)
+def test_a_model_reading_a_later_or_sibling_layer_is_a_layer_violation(reader, parent):
+    manifest = _manifest(_model(parent), _reading(reader, parent))
+    (violation,) = layer_violations(manifest)
+    assert violation.startswith(reader.rpartition("/")[2].removesuffix(".sql") + " (")
+
+
+def test_reading_the_same_or_an_earlier_layer_is_no_layer_violation():
+    manifest = _manifest(
+        _model("marts/core/fct_fills.sql"),
+        _model("intermediate/int_x_aggregated.sql"),
+        _reading("marts/core/fct_round_trips.sql", "marts/core/fct_fills.sql"),
+        _reading(
+            "marts/features/feat_x.sql", "marts/core/fct_fills.sql", "intermediate/int_x_aggregated.sql"
+        ),
+    )
+    assert layer_violations(manifest) == []

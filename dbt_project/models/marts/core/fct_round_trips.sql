@@ -6,7 +6,7 @@
     )
 }}
 -- Fills grouped into round trips: an account's position in a symbol going from flat to flat.
--- Incremental by account tail (macros/features/round_trip_reprocessing.sql): trips may span days.
+-- Incremental by account tail (macros/round_trip_reprocessing.sql): trips may span days.
 with
 
 reprocess as (

@@ -17,7 +17,7 @@ trips as (
         lag(closed_at) over (
             partition by trader_id, trade_date order by closed_at, opening_fill_key
         ) as previous_closed_at
-    from {{ ref('int_fills_grouped_into_round_trips') }}
+    from {{ ref('fct_round_trips') }}
 ),
 
 trip_days as (
