@@ -1,1 +1,1 @@
-"""Risk models: dataset from the marts, walk-forward training, predictions, backtests (ARCHITECTURE §5–7)."""
+"""Risk models: dataset from the marts, walk-forward training, predictions, backtests."""

@@ -9,9 +9,10 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 
-from riskman.ingest.casting import quote_ident, typed_query
+from riskman.ingest.casting import typed_query
 from riskman.ingest.formats import FileKind
 from riskman.ingest.report import FileLoad
+from riskman.sql import quote_ident
 
 
 def load_kind(

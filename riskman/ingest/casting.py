@@ -18,18 +18,11 @@ from riskman.ingest.formats import (
     Column,
     FileKind,
 )
+from riskman.sql import quote_ident, sql_literal
 
 # Accounting style `(1,234.50)` and thousands separators; plain numbers take the fast path.
 _PAREN_NUMBER = r"^\((\d{1,3}(,\d{3})+|\d*)(\.\d+)?\)$"
 _GROUPED_NUMBER = r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$"
-
-
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def quoted(expression: str) -> str:

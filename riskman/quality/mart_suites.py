@@ -1,6 +1,6 @@
 """Suites for the marts the models read: `core.fct_trader_days` and the `features.feat_*` models.
 
-The feature suites follow the feature columns dbt's manifest lists (ml.features applies the same
+The feature suites follow the feature columns dbt's manifest lists (riskman.feature_catalog applies the same
 rule the models train on), so a new feature is checked without touching this module.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import great_expectations.expectations as gxe
 
-from ml.features import KEY_COLUMNS, FeatureSpec, discover_features, manifest_path
+from riskman.feature_catalog import KEY_COLUMNS, FeatureSpec, discover_features, manifest_path
 from riskman.quality import rules as r
 from riskman.quality.spec import CRITICAL, WARNING, CheckedTable
 

@@ -1,4 +1,4 @@
-"""An analyst adds a feature with SQL + YAML only (ARCHITECTURE §4): proved on a copy of the real project.
+"""An analyst adds a feature with SQL + YAML only (docs/warehouse.md): proved on a copy of the real project.
 
 The copy gets a new model, feat_zz_probe; dbt parses (and builds) it; discovery, the feature frame
 and the generated catalogue pick it up with no Python change.
@@ -7,17 +7,16 @@ and the generated catalogue pick it up with no Python change.
 from __future__ import annotations
 
 import shutil
-from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from ml.features import discover_features, load_feature_frame
-from riskman.demo_firm import generate_demo_firm
-from riskman.ingest import ingest_folder
+from ml.features import load_feature_frame
+from riskman.feature_catalog import discover_features
 from riskman.settings import dbt_project_dir
 from tests.dbt.dbt_cli import run_dbt_on
+from tests.firms import copy_warehouse
 
 pytestmark = pytest.mark.slow
 
@@ -90,11 +89,11 @@ def parsed(project_with_probe: Path, tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.fixture(scope="module")
-def built(project_with_probe: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def built(
+    project_with_probe: Path, tiny_raw_warehouse: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Path]:
     work = tmp_path_factory.mktemp("dbt_build")
-    exports, db = work / "exports", work / "warehouse.duckdb"
-    generate_demo_firm(exports, traders=4, start=date(2016, 1, 4), end=date(2016, 4, 29), seed=3)
-    assert ingest_folder(exports, db).usable
+    db = copy_warehouse(tiny_raw_warehouse, work)
     run_dbt_on(project_with_probe, ["build", "--select", "+feat_zz_probe", "rpt_feature_catalogue"], db, work)
     return db, work / "target" / "manifest.json"
 

@@ -10,7 +10,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from ml.features import FeatureSpec, discover_features, load_feature_frame, manifest_path
+from ml.features import load_feature_frame
+from riskman.feature_catalog import FeatureSpec, discover_features, manifest_path
 
 
 def _column(name: str, meta: dict[str, Any] | None = None, description: str = "") -> dict[str, Any]:
