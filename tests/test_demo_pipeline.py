@@ -15,8 +15,6 @@ import duckdb
 import pandas as pd
 import pytest
 
-from riskman.dbt import run_dbt
-from riskman.demo_firm import generate_demo_firm
 from riskman.ingest import ingest_folder
 from riskman.quality import run_data_checks
 
@@ -34,16 +32,8 @@ RAW_TABLES = [
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> tuple[Path, Path]:
-    root = tmp_path_factory.mktemp("demo")
-    exports, db = root / "exports", root / "warehouse.duckdb"
-    generate_demo_firm(
-        exports, traders=4, start=date(2016, 1, 4), end=date(2016, 4, 29), seed=3, defects=True
-    )
-    report = ingest_folder(exports, db)
-    assert report.usable
-    assert run_dbt(["build"], db).returncode == 0, "dbt build failed on the demo firm"
-    return exports, db
+def warehouse(tiny_defect_exports, tiny_defect_warehouse) -> tuple[Path, Path]:
+    return tiny_defect_exports, tiny_defect_warehouse
 
 
 def query(db: Path, sql: str) -> pd.DataFrame:

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from riskman import pipeline
-from tests.quality.conftest import copy_warehouse
+from tests.firms import copy_warehouse
 
 
 def fake_dbt(returncode: int):
@@ -15,8 +15,8 @@ def fake_dbt(returncode: int):
 
 
 @pytest.fixture
-def clean(raw_warehouse, tmp_path):
-    return copy_warehouse(raw_warehouse, tmp_path / "clean")
+def clean(tiny_raw_warehouse, tmp_path):
+    return copy_warehouse(tiny_raw_warehouse, tmp_path / "clean")
 
 
 def test_build_passes_when_dbt_passes_and_no_check_is_critical(clean, monkeypatch, capsys):
@@ -25,9 +25,9 @@ def test_build_passes_when_dbt_passes_and_no_check_is_critical(clean, monkeypatc
     assert "failed: critical 0" in capsys.readouterr().out
 
 
-def test_a_critical_check_fails_the_build_and_is_named(raw_warehouse, tmp_path, monkeypatch, capsys):
+def test_a_critical_check_fails_the_build_and_is_named(tiny_raw_warehouse, tmp_path, monkeypatch, capsys):
     bad = copy_warehouse(
-        raw_warehouse,
+        tiny_raw_warehouse,
         tmp_path / "bad",
         "insert into raw.fills by name "
         "select * replace (0 as price, 'ZERO' as fill_id) from raw.fills limit 1",

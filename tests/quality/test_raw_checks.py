@@ -11,7 +11,7 @@ import pytest
 from riskman.quality import QualityReport, run_data_checks
 from riskman.quality.mart_suites import mart_checks
 from riskman.quality.raw_suites import raw_checks
-from tests.quality.conftest import copy_warehouse
+from tests.firms import copy_warehouse
 
 # A row copied from a real fill, so that only the named column is wrong.
 BAD_FILL = "insert into raw.fills by name select * replace ({change}) from raw.fills limit 1"
@@ -24,16 +24,16 @@ def run(db: Path, gx_dir: Path) -> QualityReport:
 
 
 @pytest.fixture(scope="module")
-def clean(raw_warehouse, tmp_path_factory) -> QualityReport:
+def clean(tiny_raw_warehouse, tmp_path_factory) -> QualityReport:
     root = tmp_path_factory.mktemp("clean")
-    return run(copy_warehouse(raw_warehouse, root), root / "expectations")
+    return run(copy_warehouse(tiny_raw_warehouse, root), root / "expectations")
 
 
 @pytest.fixture(scope="module")
-def corrupted(raw_warehouse, tmp_path_factory) -> tuple[QualityReport, Path]:
+def corrupted(tiny_raw_warehouse, tmp_path_factory) -> tuple[QualityReport, Path]:
     root = tmp_path_factory.mktemp("corrupted")
     db = copy_warehouse(
-        raw_warehouse,
+        tiny_raw_warehouse,
         root,
         BAD_FILL.format(change="-5 as qty, 'NEG' as fill_id, 9001 as _source_line"),
         BAD_FILL.format(change="null as fill_id, 9002 as _source_line"),
@@ -42,9 +42,11 @@ def corrupted(raw_warehouse, tmp_path_factory) -> tuple[QualityReport, Path]:
 
 
 @pytest.fixture(scope="module")
-def suspicious(raw_warehouse, tmp_path_factory) -> QualityReport:
+def suspicious(tiny_raw_warehouse, tmp_path_factory) -> QualityReport:
     root = tmp_path_factory.mktemp("suspicious")
-    db = copy_warehouse(raw_warehouse, root, BAD_FILL.format(change="'EUR' as currency, 'EUR1' as fill_id"))
+    db = copy_warehouse(
+        tiny_raw_warehouse, root, BAD_FILL.format(change="'EUR' as currency, 'EUR1' as fill_id")
+    )
     return run(db, root / "expectations")
 
 

@@ -11,9 +11,9 @@ from riskman.dbt import run_dbt
 pytestmark = pytest.mark.slow
 
 
-def test_docs_generate_writes_the_catalogue_and_lineage(built_warehouse, tmp_path):
+def test_docs_generate_writes_the_catalogue_and_lineage(tiny_built_warehouse, tmp_path):
     target = tmp_path / "docs"
-    result = run_dbt(["docs", "generate", "--target-path", str(target)], built_warehouse)
+    result = run_dbt(["docs", "generate", "--target-path", str(target)], tiny_built_warehouse)
     assert result.returncode == 0
     assert (target / "index.html").exists()
     catalog = json.loads((target / "catalog.json").read_text())

@@ -1,64 +1,76 @@
-"""Incremental models: loading the rest of the history later gives the same tables as a full
-refresh (including a restated day that arrives with the later load)."""
+"""Incremental models: a daily run on an existing warehouse gives the same tables as a full refresh.
+
+The fixture is a real daily cycle: exports up to the day before the last (no corrections yet) are
+ingested and fully built; then the next export arrives, bringing a new day and the restatement of
+an old one; the second `dbt build` runs the incremental models incrementally. Every incremental
+model and every mart must then equal a `--full-refresh` of the same raw data.
+"""
 
 from __future__ import annotations
 
-import shutil
+from datetime import timedelta
 
 import pandas as pd
 import pytest
 
 from riskman.ingest import ingest_folder
-from tests.warehouse.conftest import build, copy_warehouse, read, same_rows
+from tests.compare import assert_same_rows, read, tables_in
+from tests.conftest import build
+from tests.firms import TINY, copy_warehouse, cut_exports
 
 pytestmark = pytest.mark.slow
-INCREMENTAL_MODELS = [
-    "intermediate.int_fills_aggregated_to_account_symbol_days",
-    "intermediate.int_fills_grouped_into_round_trips",
-    "core.fct_fills",
-]
+COMPARED_SCHEMAS = ("intermediate", "core", "features", "labels", "reporting")
 
 
-def _first_months(exports, folder, last_month: str):
-    """The exports as they stood at the end of `last_month`: the firm-level files, and the
-    per-account files whose period (`fills_2016-02`, `totalsByDate_2016-02-10_corrected`) starts
-    by then."""
-    for path in [*exports.glob("*.*"), *exports.glob("[!_]*/*.csv")]:
-        period = path.stem.split("_")[1] if path.parent != exports else ""
-        if period[:7] <= last_month:
-            target = folder / path.relative_to(exports)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, target)
-    return folder
-
-
-def test_incremental_build_equals_full_refresh(tiny_exports, tmp_path):
-    db = tmp_path / "incremental.duckdb"
-    early = _first_months(tiny_exports, tmp_path / "early", "2016-02")
-    assert ingest_folder(early, db).usable
+@pytest.fixture(scope="module")
+def daily_cycle(tiny_exports, tmp_path_factory):
+    """(incrementally built warehouse, its full refresh, the restatement that arrived late)."""
+    root = tmp_path_factory.mktemp("incremental")
+    restated = pd.read_csv(tiny_exports / "_truth" / "restatements.csv").iloc[0]
+    day_before_last = TINY["end"] - timedelta(days=1)
+    assert restated.date < str(day_before_last), "the restatement must be of an old day"
+    db = root / "incremental.duckdb"
+    earlier = cut_exports(tiny_exports, root / "earlier", day_before_last, corrections=False)
+    assert ingest_folder(earlier, db).usable
     assert build(db)
-    first = read(db, "select count(*) as n from core.fct_fills").n[0]
+    assert read(db, "select max(trade_date) as d from core.fct_trader_days").d[0].date() == day_before_last
+
     report = ingest_folder(tiny_exports, db)
     assert report.total("rows_loaded") > 0
-    assert build(db)
-    assert read(db, "select count(*) as n from core.fct_fills").n[0] > first
-
-    full = copy_warehouse(db, tmp_path / "full")
+    assert build(db), "the incremental build failed"
+    full = copy_warehouse(db, root / "full")
     assert build(full, "--full-refresh")
-    for model in INCREMENTAL_MODELS:
-        incremental_rows = read(db, f"select * from {model}")
-        full_rows = read(full, f"select * from {model}")
-        assert len(full_rows) > 0
-        assert same_rows(incremental_rows, full_rows), f"{model} differs from its full refresh"
+    return db, full, restated
 
 
-def test_a_restatement_loaded_later_replaces_the_day_in_incremental_models(tiny_exports, built_warehouse):
-    restated = pd.read_csv(tiny_exports / "_truth" / "restatements.csv")
-    row = restated.iloc[0]
+def test_the_project_has_incremental_models(project_manifest):
+    assert _incremental_models(project_manifest), "nothing here would be built incrementally"
+
+
+def test_the_daily_run_brings_the_new_day_and_the_restated_old_one(daily_cycle):
+    db, _, restated = daily_cycle
+    assert read(db, "select max(trade_date) as d from core.fct_trader_days").d[0].date() == TINY["end"]
     fills = read(
-        built_warehouse,
-        f"""
-        select price from core.fct_fills
-        where account_name = '{row.account}' and fill_id = '{row.fill_id}'""",
+        db,
+        f"select price from core.fct_fills where account_name = '{restated.account}'"
+        f" and fill_id = '{restated.fill_id}'",
     )
-    assert list(fills.price) == [pytest.approx(row.new_price)]
+    assert list(fills.price) == [pytest.approx(restated.new_price)]
+
+
+def test_every_model_built_incrementally_equals_its_full_refresh(daily_cycle, project_manifest):
+    db, full, _ = daily_cycle
+    relations = [f"{schema}.{table}" for schema in COMPARED_SCHEMAS for table in tables_in(full, schema)]
+    assert set(_incremental_models(project_manifest)) <= set(relations)
+    for relation in relations:
+        full_rows = read(full, f"select * from {relation}")
+        assert len(full_rows) > 0, f"{relation} is empty"
+        assert_same_rows(read(db, f"select * from {relation}"), full_rows, f"{relation} vs its full refresh")
+
+
+def _incremental_models(manifest) -> list[str]:
+    return sorted(
+        f"{node['schema']}.{node['alias'] or node['name']}"
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"]["materialized"] == "incremental"
+    )

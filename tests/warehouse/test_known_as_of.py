@@ -11,7 +11,7 @@ import pytest
 
 from riskman.dbt import run_dbt
 from riskman.ingest import ingest_folder
-from tests.warehouse.conftest import read
+from tests.compare import read
 
 pytestmark = pytest.mark.slow
 
