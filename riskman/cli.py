@@ -53,7 +53,7 @@ def demo_data(
         summary = generate_demo_firm(
             out, traders=traders, start=_parse_date(start), end=_parse_date(end), seed=seed, defects=defects
         )
-    except ValueError as exc:  # e.g. a period outside the market data that drives the firm
+    except ValueError as exc:  # e.g. a period without a single trading day
         raise typer.BadParameter(str(exc)) from exc
     typer.echo(" ".join(f"{key}={value}" for key, value in summary.items()))
 

@@ -47,7 +47,7 @@ def test_ingest_of_a_missing_folder_is_a_usage_error_not_a_traceback(tmp_path):
     assert "export folder not found" in result.output
 
 
-def test_demo_data_outside_the_market_data_is_a_usage_error(tmp_path):
+def test_demo_data_for_a_period_without_trading_days_is_a_usage_error(tmp_path):
     result = runner.invoke(
         app, ["demo-data", "--out", str(tmp_path / "x"), "--start", "2018-01-01", "--end", "2017-01-01"]
     )

@@ -31,8 +31,11 @@ def _day_of(line: str) -> str:
     return line.split(",", 1)[0].split(" ")[0]
 
 
-def inject(out: Path, restatements: pd.DataFrame, rng: np.random.Generator) -> list[dict]:
-    """Damage distinct monthly files (never a restated day's) and return the defect records."""
+def inject(out: Path, restatements: pd.DataFrame, carried: set, rng: np.random.Generator) -> list[dict]:
+    """Damage distinct monthly files (never a restated day's) and return the defect records.
+
+    `carried` holds the (account, MM/DD/YYYY, symbol) rows with a position carried in or out.
+    """
     restated = {(r.account, pd.Timestamp(r.date).strftime("%m/%d/%Y")) for r in restatements.itertuples()}
     fills_files = sorted(p for p in out.glob("*/fills_????-??.csv"))
     usable = [p for p in fills_files if len(_lines(p)) >= 8]
@@ -133,10 +136,14 @@ def inject(out: Path, restatements: pd.DataFrame, rng: np.random.Generator) -> l
         }
     )
 
-    # 5. Fills/totals mismatch: one day's totals Gross and Net off by a round amount.
-    records.append(_totals_mismatch(out, picks[4], restated, rng, rel))
+    # 5. Fills/totals mismatch: a flat symbol row's Gross and Net off by a round amount.
+    rest = picks[4:]
+    usable_at = next((k for k, p in enumerate(rest) if _flat_rows(_totals_path(p), restated, carried)), None)
+    if usable_at is None:
+        raise ValueError("--defects needs a totalsByDate row flat at both ends of its day")
+    records.append(_totals_mismatch(out, rest.pop(usable_at), restated, carried, rng, rel))
     # 6. Missing day: fills exist, but the day's totalsByDate block is gone.
-    records.append(_missing_day(out, picks[5], restated, rng, rel))
+    records.append(_missing_day(out, rest[0], restated, rng, rel))
     return records
 
 
@@ -144,8 +151,27 @@ def _blocks(lines: list[str]) -> list[int]:
     return [i for i, line in enumerate(lines) if _BLOCK_DATE.match(line)]
 
 
+def _totals_path(fills_path: Path) -> Path:
+    return fills_path.with_name(fills_path.name.replace("fills_", "totalsByDate_"))
+
+
+def _flat_rows(totals: Path, restated: set, carried: set) -> list[tuple[int, int]]:
+    """(block start, line) of the symbol rows neither carried in nor out, on unrestated days."""
+    account, lines, rows = totals.parent.name, _lines(totals), []
+    for start in _blocks(lines):
+        day = _padded(lines[start])
+        if (account, day) in restated:
+            continue
+        i = start + 2
+        while i < len(lines) and not lines[i].startswith("Equities,"):
+            if (account, day, lines[i].split(",", 1)[0]) not in carried:
+                rows.append((start, i))
+            i += 1
+    return rows
+
+
 def _pick_block(fills_path: Path, restated: set, rng: np.random.Generator) -> tuple[Path, list[str], int]:
-    totals = fills_path.with_name(fills_path.name.replace("fills_", "totalsByDate_"))
+    totals = _totals_path(fills_path)
     lines = _lines(totals)
     starts = [i for i in _blocks(lines) if (fills_path.parent.name, _padded(lines[i])) not in restated]
     return totals, lines, starts[rng.integers(len(starts))]
@@ -156,9 +182,11 @@ def _padded(mdy: str) -> str:
     return f"{int(m):02d}/{int(d):02d}/{y}"
 
 
-def _totals_mismatch(out: Path, fills_path: Path, restated: set, rng, rel) -> dict:
-    totals, lines, start = _pick_block(fills_path, restated, rng)
-    row = start + 2  # first symbol row
+def _totals_mismatch(out: Path, fills_path: Path, restated: set, carried: set, rng, rel) -> dict:
+    totals = _totals_path(fills_path)
+    lines = _lines(totals)
+    flat = _flat_rows(totals, restated, carried)
+    start, row = flat[rng.integers(len(flat))]
     cells = _split_quoted(lines[row])
     header = lines[start + 1].split(",")
     bump = int(rng.choice([137, 250, 500, 1000]))
@@ -198,9 +226,10 @@ def _split_quoted(line: str) -> list[str]:
 
 
 def _shift_paren(text: str, bump: int) -> str:
-    negative = text.startswith("(")
-    value = float(text.strip("()").replace(",", "")) * (-1 if negative else 1) + bump
-    body = f"{abs(value):,.2f}"
+    """A `(1,234.56)`-style cell plus `bump` dollars."""
+    whole, frac = text.strip("()").replace(",", "").split(".")
+    value = (int(whole) * 100 + int(frac)) * (-1 if text.startswith("(") else 1) + 100 * bump
+    body = f"{abs(value) // 100:,}.{abs(value) % 100:02d}"
     return f"({body})" if value < 0 else body
 
 

@@ -16,6 +16,11 @@ def plain_money(cents: np.ndarray) -> np.ndarray:
     return _via_unique(cents, lambda c: f"{'-' if c < 0 else ''}{abs(c) // 100}.{abs(c) % 100:02d}")
 
 
+def plain_e4(units: np.ndarray) -> np.ndarray:
+    """`-0.2000` style: fills' fee cells, in $0.0001 units."""
+    return _via_unique(units, lambda u: f"{'-' if u < 0 else ''}{abs(u) // 10000}.{abs(u) % 10000:04d}")
+
+
 def paren_money(cents: np.ndarray) -> np.ndarray:
     """`(1,234.56)` / `12,345.00` style of the totalsByDate report."""
 

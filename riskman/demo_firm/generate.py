@@ -50,6 +50,18 @@ def _carry_flags(td: pd.DataFrame, roster: dict, rng: np.random.Generator) -> np
     return carry & ~np.concatenate([[False], carry[:-1]])
 
 
+def _carried_rows(trips: pd.DataFrame, td: pd.DataFrame, tickers: np.ndarray) -> set:
+    """(account, MM/DD/YYYY, symbol) of the totals rows a position is carried out of or into."""
+    carried = trips[trips["carried"]]
+    keys = set()
+    for shift in (0, 1):  # the entry day, and the next day on the same account where it closes
+        rows = carried["td"].to_numpy() + shift
+        dates = td["date"].iloc[rows].dt.strftime("%m/%d/%Y")
+        accounts = td["account"].to_numpy()[rows]
+        keys |= set(zip(accounts, dates, tickers[carried["sym"].to_numpy()], strict=True))
+    return keys
+
+
 def _assign_ids(fills: pd.DataFrame) -> pd.DataFrame:
     """Firm-wide unique, chronological Fill Id / PropReports Id / Order Id."""
     fills = fills.sort_values(["day", "t", "account", "seq"], kind="stable").reset_index(drop=True)
@@ -72,8 +84,10 @@ def generate_demo_firm(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     _clean(out)
-    rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(8)]
-    market = load_market(start, end)
+    # Child k of the seed's SeedSequence is the same whatever the number spawned, so adding the
+    # market's stream (k = 8) left the others untouched.
+    rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(9)]
+    market = load_market(start, end, rngs[8])
     tickers, base, popularity, betas = load_universe()
     roster_list = build_roster(traders, len(market.dates), popularity, rngs[0])
     roster = {t.trader_id: t for t in roster_list}
@@ -96,8 +110,13 @@ def generate_demo_firm(
     days = account_days(sym, td, deposits)
 
     written: list[Path] = []
-    # A year before the start too, so trailing market features are warm from day one.
-    write_market_daily(out / "market_daily.csv", start - timedelta(days=LOOKBACK_DAYS), end)
+    # Real rows only, a year before the start too, so trailing market features are warm from day
+    # one. Without any real row in that range there is no file and ingest uses its offline default.
+    market_file, partial = out / "market_daily.csv", out / ".market_daily.csv.partial"
+    if write_market_daily(partial, start - timedelta(days=LOOKBACK_DAYS), end):
+        partial.replace(market_file)
+    else:
+        partial.unlink()
     written += writers.write_fills(out, fills, tickers)
     blocks = writers.totals_blocks(sym, days, tickers)
     written += writers.write_totals(out, blocks, days)
@@ -107,12 +126,14 @@ def generate_demo_firm(
     restatements = restate.write_restatements(out, fills, trips, sym, days, tickers, rngs[6])
     truth_dir = out / "_truth"
     truth.write_truth(truth_dir, all_days, days, restatements, roster_list, market)
-    defect_rows = defects_mod.inject(out, restatements, rngs[7]) if defects else []
+    carried = _carried_rows(trips, td, tickers) if defects else set()
+    defect_rows = defects_mod.inject(out, restatements, carried, rngs[7]) if defects else []
     defects_mod.write_defects_csv(truth_dir, defect_rows, defects)
 
     # Deterministic modification times: originals at one export moment after the period,
     # corrections one day apart after it, so ingest's (mtime, path) order loads them last.
-    owned = sorted({"accounts.csv", "market_daily.csv", "traders.yaml", "_truth", *days["account"]})
+    owned = {"accounts.csv", "traders.yaml", "_truth", *days["account"]}
+    owned = sorted(owned | ({market_file.name} if market_file.exists() else set()))
     base_ts = (pd.Timestamp(end) + pd.Timedelta(days=1, hours=6)).timestamp()
     for name in owned:
         paths = (out / name).rglob("*") if (out / name).is_dir() else [out / name]

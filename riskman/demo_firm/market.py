@@ -1,4 +1,10 @@
-"""Real market data from `arch.data`: the trading calendar, S&P 500 returns and VIX."""
+"""The market the traders live in: trading calendar, S&P 500 returns and VIX.
+
+Where the real S&P 500 from `arch.data` covers a day (1999–2018), the day and its return are
+real, and so is the VIX from 2014 (before, 21-day realised S&P vol stands in). Outside that
+coverage, the calendar is weekdays minus the NYSE holidays below, and the return path is a block
+bootstrap of real S&P 500 daily log returns, with its own 21-day realised vol as the VIX stand-in.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,57 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+from pandas.tseries.holiday import (
+    MO,
+    TH,
+    AbstractHolidayCalendar,
+    GoodFriday,
+    Holiday,
+    nearest_workday,
+    sunday_to_monday,
+)
+from pandas.tseries.offsets import DateOffset
 
 from riskman.market_data import load_arch_series
 
 LOOKBACK_DAYS = 366
+BLOCK_DAYS = 20  # bootstrap block length, trading days
+WARMUP_DAYS = 60  # calendar days of synthetic path before the period, to warm the realised vol
+VOL_WINDOW = 21
+
+
+class NyseHolidays(AbstractHolidayCalendar):
+    """The NYSE's regular full-day closures under today's rules (one-off closures not included).
+
+    A Saturday holiday closes the Friday before and a Sunday one the Monday after, except New
+    Year's Day on a Saturday, which closes nothing.
+    """
+
+    rules = [
+        Holiday("New Year's Day", month=1, day=1, observance=sunday_to_monday),
+        Holiday(
+            "Martin Luther King Jr. Day",
+            month=1,
+            day=1,
+            start_date="1998-01-01",
+            offset=DateOffset(weekday=MO(3)),
+        ),
+        Holiday("Washington's Birthday", month=2, day=1, offset=DateOffset(weekday=MO(3))),
+        GoodFriday,
+        Holiday("Memorial Day", month=5, day=31, offset=DateOffset(weekday=MO(-1))),
+        Holiday("Juneteenth", month=6, day=19, start_date="2022-01-01", observance=nearest_workday),
+        Holiday("Independence Day", month=7, day=4, observance=nearest_workday),
+        Holiday("Labor Day", month=9, day=1, offset=DateOffset(weekday=MO(1))),
+        Holiday("Thanksgiving Day", month=11, day=1, offset=DateOffset(weekday=TH(4))),
+        Holiday("Christmas Day", month=12, day=25, observance=nearest_workday),
+    ]
+
+
+def market_calendar(first: date | pd.Timestamp, last: date | pd.Timestamp) -> pd.DatetimeIndex:
+    """Weekdays in [first, last] that are not NYSE holidays."""
+    days = pd.bdate_range(pd.Timestamp(first), pd.Timestamp(last))
+    holidays = NyseHolidays().holidays(pd.Timestamp(first), pd.Timestamp(last))
+    return days[~days.isin(holidays)]
 
 
 @dataclass(frozen=True)
@@ -21,23 +74,57 @@ class Market:
     spx_return: np.ndarray  # close-to-close log return of the day
     vix_prev: np.ndarray  # VIX at the previous close (known before the day starts)
     vix_median: float
+    synthetic: np.ndarray  # True where the day and its return are not real S&P 500 data
 
 
-def load_market(start: date, end: date) -> Market:
-    """The S&P 500 trading days in [start, end] with returns and the prior close's VIX."""
+def _block_bootstrap(returns: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """`n` returns made of consecutive BLOCK_DAYS-long runs of `returns` at random starts."""
+    starts = rng.integers(0, len(returns) - BLOCK_DAYS + 1, -(-n // BLOCK_DAYS))
+    return returns[(starts[:, None] + np.arange(BLOCK_DAYS)).ravel()[:n]]
+
+
+def _realised_vol(returns: pd.Series) -> pd.Series:
+    """Rolling 21-day realised vol, annualised, in VIX points."""
+    return returns.rolling(VOL_WINDOW).std() * np.sqrt(252) * 100
+
+
+def load_market(start: date, end: date, rng: np.random.Generator) -> Market:
+    """Trading days in [start, end] with returns and the prior close's VIX (real where it exists).
+
+    `rng` draws the bootstrap only when part of the period lies outside the real S&P 500 data.
+    """
     spx, _, vix = load_arch_series()
-    close = spx["Adj Close"]
-    log_ret = np.log(close).diff()
-    dates = spx.index[(spx.index >= pd.Timestamp(start)) & (spx.index <= pd.Timestamp(end))]
+    log_ret = np.log(spx["Adj Close"]).diff()
+    # Real days: real VIX, and before 2014 the 21-day realised S&P vol.
+    real_level = vix.reindex(spx.index).fillna(_realised_vol(log_ret)).ffill().bfill()
+    lo, hi = pd.Timestamp(start), pd.Timestamp(end)
+    first_real, last_real = spx.index[0], spx.index[-1]
+    calendar = market_calendar(lo - pd.Timedelta(days=WARMUP_DAYS), hi)
+    before = calendar[calendar < first_real]
+    after = calendar[calendar > last_real]
+    # The bootstrap draws the earlier segment first, then the later one, from real returns.
+    pool = log_ret.dropna().to_numpy()
+    returns = pd.concat(
+        [
+            pd.Series(_block_bootstrap(pool, len(before), rng), index=before),
+            log_ret.fillna(0.0),
+            pd.Series(_block_bootstrap(pool, len(after), rng), index=after),
+        ]
+    )
+    synthetic = ~returns.index.isin(spx.index)
+    level = pd.Series(
+        np.where(synthetic, _realised_vol(returns), real_level.reindex(returns.index)), returns.index
+    )
+    vix_prev = level.shift(1).bfill().ffill()
+    dates = returns.index[(returns.index >= lo) & (returns.index <= hi)]
     if len(dates) == 0:
-        raise ValueError(f"no trading days between {start} and {end} in the arch S&P 500 data")
-    # Where VIX does not exist (before 2014), proxy it by 21-day realised S&P vol (annualised %).
-    realised = log_ret.rolling(21).std() * np.sqrt(252) * 100
-    vix_full = vix.reindex(spx.index).fillna(realised).ffill().bfill()
-    vix_prev = vix_full.shift(1).reindex(dates).to_numpy()
+        raise ValueError(f"no trading days between {start} and {end}")
+    # A real day right after synthetic ones has no real previous close: its return is 0 (as the
+    # first day of the arch series always was).
     return Market(
         dates=pd.DatetimeIndex(dates),
-        spx_return=log_ret.reindex(dates).fillna(0.0).to_numpy(),
-        vix_prev=vix_prev,
-        vix_median=float(np.median(vix_prev)),
+        spx_return=returns.reindex(dates).to_numpy(),
+        vix_prev=vix_prev.reindex(dates).to_numpy(),
+        vix_median=float(np.median(vix_prev.reindex(dates).to_numpy())),
+        synthetic=synthetic[returns.index.isin(dates)],
     )

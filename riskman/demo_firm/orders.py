@@ -1,7 +1,7 @@
 """Round trips → individual fills: partial fills, sides, liquidity flags, times and fees.
 
-All money is integer cents: prices are on the cent grid and every fee is rounded per fill, so
-sums over fills reproduce the report totals exactly.
+Prices are integer cents (the cent grid). Fees are integers in units of $0.0001 (100 per cent),
+as PropReports carries them on fills; the reports round their cells to the cent (ledger.py).
 """
 
 from __future__ import annotations
@@ -14,10 +14,8 @@ from riskman.demo_firm.fills import OPEN_S, ROUTES
 MAX_FILLS_PER_LEG = 4
 SEC_RATE_BY_YEAR = {2015: 18.4e-6, 2016: 21.8e-6, 2017: 23.1e-6, 2018: 13.0e-6}
 FEE_COLUMNS = ["Comm", "Ecn Fee", "SEC", "ORF", "CAT", "TAF", "FTT", "NSCC", "Acc", "Clr", "Misc"]
-
-
-def _half_up(x: np.ndarray) -> np.ndarray:
-    return np.floor(x + 0.5).astype(np.int64)
+E4_PER_CENT = 100  # fee units ($0.0001) per cent
+CAT_FROM_YEAR = 2017
 
 
 def explode_fills(trips: pd.DataFrame, td: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
@@ -95,17 +93,21 @@ def _strictly_increasing_times(f: pd.DataFrame) -> None:
 
 
 def add_fees(f: pd.DataFrame, years: np.ndarray) -> None:
-    """Per-fill fees in cents: commission, ECN fee or rebate, SEC/TAF on sells, CAT, clearing."""
-    qty = f["qty"].to_numpy()
-    notional = qty * f["price_c"].to_numpy()
+    """Per-fill fees in $0.0001: commission, ECN fee or rebate, SEC/TAF on sells, CAT, clearing."""
+    qty = f["qty"].to_numpy().astype(np.int64)
+    notional_c = qty * f["price_c"].to_numpy()
     sell = np.isin(f["side"].to_numpy(), ["S", "T"])
     sec_rate = np.vectorize(SEC_RATE_BY_YEAR.get)(years, 21.8e-6)
     fees = {name: np.zeros(len(f), dtype=np.int64) for name in FEE_COLUMNS}
-    fees["Comm"] = _half_up(0.35 * qty)
-    fees["Ecn Fee"] = np.where(f["liq"].to_numpy() == "A", -_half_up(0.20 * qty), _half_up(0.30 * qty))
-    fees["SEC"] = np.where(sell, np.ceil(notional * sec_rate - 1e-9).astype(np.int64), 0)
-    fees["TAF"] = np.where(sell, np.minimum(595, _half_up(0.0119 * qty)), 0)
-    fees["CAT"] = np.where(years >= 2017, 1, 0)
-    fees["Clr"] = _half_up(0.02 * qty)
+    fees["Comm"] = 35 * qty  # $0.0035/share
+    fees["Ecn Fee"] = np.where(f["liq"].to_numpy() == "A", -20 * qty, 30 * qty)  # −$0.0020 / +$0.0030
+    # SEC: notional × the year's rate, rounded up to the cent.
+    sec_c = np.ceil(notional_c * sec_rate - 1e-9).astype(np.int64)
+    fees["SEC"] = np.where(sell, E4_PER_CENT * sec_c, 0)
+    # TAF $0.000119/share (1.19 units), to 4 decimals half up, capped at $5.95.
+    fees["TAF"] = np.where(sell, np.minimum(59_500, (119 * qty + 50) // 100), 0)
+    # CAT $0.000035/share (0.35 units) from 2017, to 4 decimals half up.
+    fees["CAT"] = np.where(years >= CAT_FROM_YEAR, (35 * qty + 50) // 100, 0)
+    fees["Clr"] = 2 * qty  # $0.0002/share
     for name, values in fees.items():
         f[name] = values

@@ -8,11 +8,10 @@ import numpy as np
 import pandas as pd
 
 from riskman.demo_firm import writers
-from riskman.demo_firm.ledger import symbol_days
+from riskman.demo_firm.ledger import day_flows, symbol_days
 from riskman.demo_firm.orders import add_fees
 
 RESTATED_SHARE = 0.002  # of active trader-days
-_SUM_COLUMNS = ["orders", "fills", "qty", "gross", "fees", "net", "unreal_delta", "total_delta", "unreal"]
 
 
 def _candidates(fills: pd.DataFrame, trips: pd.DataFrame, days: pd.DataFrame) -> np.ndarray:
@@ -47,14 +46,13 @@ def write_restatements(
         part.iloc[k, part.columns.get_loc("price_c")] = max(1, old_c + delta)
         add_fees(part, part["date"].dt.year.to_numpy())
         sym_c = symbol_days(part, trips)
-        sums = sym_c.groupby(level="td").sum()
+        sums = sym_c.groupby(level="td").sum().rename(columns={"net_cell": "net_rows"})
         fixed = days.loc[[td]].copy()
         for column in sums.columns:
             fixed[column] = sums[column].to_numpy()
-        change = int(fixed["net"].iloc[0] - day["net"])
-        fixed["adj_net"] = fixed["net"] - fixed["software_fee"]
-        fixed["cash"] += change
-        fixed["end_balance"] += change
+        fixed = day_flows(fixed)
+        # The day's cash moves by the exact change of its net (later days are not re-exported).
+        fixed["cash_e4"] += int(fixed["net_e4"].iloc[0] - day["net_e4"])
         stamp = day["date"].strftime("%Y-%m-%d")
         folder = out / day["account"]
         header = writers.fills_header_for(day["date"].to_period("M").to_timestamp())
@@ -80,10 +78,11 @@ def write_restatements(
                 "symbol": tickers[part["sym"].iloc[k]],
                 "old_price": old_c / 100,
                 "new_price": max(1, old_c + delta) / 100,
+                # What a reader summing the symbol rows sees (Net cells are rounded per row).
                 "original_gross": day["gross"] / 100,
                 "corrected_gross": fixed["gross"].iloc[0] / 100,
-                "original_net": day["net"] / 100,
-                "corrected_net": fixed["net"].iloc[0] / 100,
+                "original_net": day["net_rows"] / 100,
+                "corrected_net": fixed["net_rows"].iloc[0] / 100,
                 "paths": [f"{day['account']}/{name}" for name in names],
             }
         )

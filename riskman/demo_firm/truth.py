@@ -80,7 +80,8 @@ def write_truth(
     market: Market,
 ) -> pd.DataFrame:
     folder.mkdir(parents=True, exist_ok=True)
-    net = days.set_index(["trader_id", "day"])["net"] / 100
+    # The day's Net as a warehouse summing the totalsByDate symbol rows sees it.
+    net = days.set_index(["trader_id", "day"])["net_rows"] / 100
     for row in restatements.itertuples():
         net.loc[(row.trader_id, days.loc[row.td, "day"])] = row.corrected_net
     frame = all_days.copy()

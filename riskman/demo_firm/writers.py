@@ -14,9 +14,11 @@ from riskman.demo_firm.formatting import (
     mdy,
     paren_int,
     paren_money,
+    plain_e4,
     plain_money,
 )
-from riskman.demo_firm.orders import FEE_COLUMNS
+from riskman.demo_firm.ledger import cents
+from riskman.demo_firm.orders import E4_PER_CENT, FEE_COLUMNS
 
 FILLS_HEADER = [
     "Date/Time",
@@ -110,7 +112,7 @@ def fills_lines(fills: pd.DataFrame, tickers: np.ndarray, header: list[str]) -> 
         "PropReports Id": fills["propreports_id"].astype(str).to_numpy(dtype=object),
     }
     for name in FEE_COLUMNS:
-        cells[name] = plain_money(fills[name].to_numpy())
+        cells[name] = plain_e4(fills[name].to_numpy())
     return join_columns([cells[h] for h in header])
 
 
@@ -138,23 +140,32 @@ def write_fills(out: Path, fills: pd.DataFrame, tickers: np.ndarray) -> list[Pat
     return paths
 
 
+def _cell_cents(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """A report column in cents: exact values (fees, `*_e4`) rounded per cell, cents as they are."""
+    values = frame[column].to_numpy().astype(np.int64)
+    return cents(values) if column in FEE_COLUMNS or column.endswith("_e4") else values
+
+
 def _totals_cells(frame: pd.DataFrame, first: np.ndarray) -> list[np.ndarray]:
-    money = ["gross", *FEE_COLUMNS, "net", "unreal_delta", "total_delta", "unreal"]
+    money = ["gross", *FEE_COLUMNS, "net_e4", "unreal_delta", "total_delta_e4", "unreal"]
     counts = [csv_quote(paren_int(frame[c].to_numpy())) for c in ("orders", "fills", "qty")]
-    return [first, *counts, *(csv_quote(paren_money(frame[c].to_numpy())) for c in money)]
+    return [first, *counts, *(csv_quote(paren_money(_cell_cents(frame, c))) for c in money)]
 
 
 def totals_blocks(sym_rows: pd.DataFrame, days: pd.DataFrame, tickers: np.ndarray) -> dict[int, list[str]]:
-    """Text lines of each trader-day's totalsByDate block, keyed by `td`."""
+    """Text lines of each trader-day's totalsByDate block, keyed by `td`.
+
+    Symbol rows round their own exact values; `Equities` and `Daily Total` round the exact day sums.
+    """
     sym_rows = sym_rows.reset_index()
     sym_rows = sym_rows.assign(ticker=tickers[sym_rows["sym"].to_numpy()]).sort_values(["td", "ticker"])
     row_text = join_columns(_totals_cells(sym_rows, sym_rows["ticker"].to_numpy(dtype=object)))
     eq_text = join_columns(_totals_cells(days, np.full(len(days), "Equities", dtype=object)))
     fee = days["software_fee"].to_numpy()
-    adjusted = days.assign(net=days["net"] - fee, total_delta=days["total_delta"] - fee)
+    adjusted = days.assign(net_e4=days["adj_net_e4"], total_delta_e4=days["adj_total_e4"])
     total_text = join_columns(_totals_cells(adjusted, np.full(len(days), "Daily Total", dtype=object)))
     fee_cells = csv_quote(paren_money(-fee))
-    cash_cells = csv_quote(paren_money(days["cash"].to_numpy()))
+    cash_cells = csv_quote(paren_money(cents(days["cash_e4"].to_numpy())))
     unreal_cells = csv_quote(paren_money(days["unreal_end"].to_numpy()))
     date_text = mdy(days["date"], pad=False)
     blank = [""] * 15
@@ -182,30 +193,35 @@ def write_totals(out: Path, blocks: dict[int, list[str]], days: pd.DataFrame) ->
     return paths
 
 
+SUMMARY_FLOWS = [
+    "gross",
+    *FEE_COLUMNS,
+    "fees_e4",
+    "net_e4",
+    "software_fee",
+    "vat",
+    "software_fee",
+    "adj_net_e4",
+    "unreal_delta",
+    "adj_total_e4",
+    "deposit",
+    "deposit",
+]
+
+
 def summary_lines(days: pd.DataFrame) -> list[str]:
-    """summaryByDate rows for `days` (one account) plus the closing `Equities` totals row."""
-    flows = [
-        "gross",
-        *FEE_COLUMNS,
-        "fees",
-        "net",
-        "software_fee",
-        "vat",
-        "software_fee",
-        "adj_net",
-        "unreal_delta",
-        "adj_total",
-        "deposit",
-        "deposit",
-    ]
-    days = days.assign(vat=0, adj_total=days["adj_net"] + days["unreal_delta"])
-    total = days[["orders", "fills", "qty", *dict.fromkeys(flows)]].sum()
+    """summaryByDate rows for `days` (one account) plus the closing `Equities` totals row.
+
+    Every money cell is its exact value rounded to the cent; the totals row rounds exact sums.
+    """
+    days = days.assign(vat=0, end_balance_e4=days["cash_e4"] + E4_PER_CENT * days["unreal_end"])
+    total = days[["orders", "fills", "qty", *dict.fromkeys(SUMMARY_FLOWS)]].sum()
     last = days.iloc[-1]
     frame = pd.concat(
         [
             days,
             total.to_frame().T.assign(
-                cash=last["cash"], unreal_end=last["unreal_end"], end_balance=last["end_balance"]
+                cash_e4=last["cash_e4"], unreal_end=last["unreal_end"], end_balance_e4=last["end_balance_e4"]
             ),
         ]
     )
@@ -214,10 +230,8 @@ def summary_lines(days: pd.DataFrame) -> list[str]:
     counts = [
         frame[c].astype(np.int64).astype(str).to_numpy(dtype=object) for c in ("orders", "fills", "qty")
     ]
-    money = [plain_money(frame[c].to_numpy().astype(np.int64)) for c in flows]
-    balances = [
-        plain_money(frame[c].to_numpy().astype(np.int64)) for c in ("cash", "unreal_end", "end_balance")
-    ]
+    money = [plain_money(_cell_cents(frame, c)) for c in SUMMARY_FLOWS]
+    balances = [plain_money(_cell_cents(frame, c)) for c in ("cash_e4", "unreal_end", "end_balance_e4")]
     return list(join_columns([first, kind, *counts, *money, *balances]))
 
 
@@ -238,7 +252,7 @@ def write_accounts(out: Path, days: pd.DataFrame) -> pd.DataFrame:
         {
             "first": by["date"].min(),
             "last": by["date"].max(),
-            "cash": by["cash"].last(),
+            "cash": by["cash_e4"].last(),
             "unreal": by["unreal_end"].last(),
         }
     ).sort_values(["first"], kind="stable")
@@ -253,7 +267,7 @@ def write_accounts(out: Path, days: pd.DataFrame) -> pd.DataFrame:
                 mdy(acc["first"], pad=True),
                 mdy(acc["last"], pad=True),
                 np.full(len(acc), "USD", dtype=object),
-                plain_money(acc["cash"].to_numpy()),
+                plain_money(cents(acc["cash"].to_numpy())),
                 plain_money(acc["unreal"].to_numpy()),
             ]
         )

@@ -5,7 +5,7 @@ import csv
 import numpy as np
 import pandas as pd
 
-from tests.demo_firm.exports import read_fills
+from tests.demo_firm.exports import fifo_gross, read_fills, read_totals, round_cents, to_cents
 
 
 def _truth(out):
@@ -80,11 +80,30 @@ def test_defects_are_listed_and_present_on_their_lines(defect_firm):
             assert line.endswith(",Tag")
         elif row.kind == "totals_mismatch":
             assert not line.startswith(("Equities", "Daily Total")) and line.count(",") >= 19
+            _assert_visible_totals_mismatch(out, row)
         elif row.kind == "missing_day":
             day = line.split(" ")[0]
             totals = (out / row.file.replace("fills_", "totalsByDate_")).read_text(encoding="utf-8")
             m, d, y = (int(x) for x in day.split("/"))
             assert f"\n{m}/{d}/{y}\n" not in "\n" + totals
+
+
+def _assert_visible_totals_mismatch(out, row):
+    """The damaged row is flat at both ends of its day, so a flat-symbol gross check sees it."""
+    totals = read_totals(out / row.file)
+    lines = (out / row.file).read_text(encoding="utf-8").split("\n")
+    damaged = next(csv.reader([lines[row.line - 1]]))
+    hit = totals[(totals["Symbol"] == damaged[0]) & (totals["Gross"] == damaged[4])].iloc[0]
+    assert to_cents(hit["Unrealized δ"]) == 0 and to_cents(hit["Unrealized"]) == 0
+    fills = read_fills([out / row.file.replace("totalsByDate_", "fills_")])
+    day = fills[(fills["date"] == hit["date"]) & (fills["Symbol"] == hit["Symbol"])]
+    signed = day["qty"].where(day["B/S"].isin(["B", "C"]), -day["qty"])
+    assert len(day) and signed.sum() == 0  # no position carried in or out
+    bump = 100 * int(row.description.split(" by ")[1].split(".")[0])
+    assert bump >= 10_000  # dollars, not rounding
+    gross = fifo_gross(fills)[(hit["date"], hit["Symbol"])]
+    assert to_cents(hit["Gross"]) == gross + bump
+    assert to_cents(hit["Net"]) == round_cents(100 * gross - day["fees_e4"].sum()) + bump
 
 
 def test_default_layout_without_defects_has_no_defects_file(firm):

@@ -7,6 +7,7 @@ import pandas as pd
 import yaml
 
 from riskman.demo_firm import generate_demo_firm
+from riskman.demo_firm.orders import FEE_COLUMNS
 from riskman.demo_firm.writers import FILLS_HEADER, SUMMARY_HEADER, TOTALS_HEADER
 
 TINY = {"traders": 2, "start": date(2016, 3, 1), "end": date(2016, 3, 31)}
@@ -69,6 +70,9 @@ def test_exports_have_the_propreports_headers_and_layout(firm):
             fills = pd.read_csv(path, dtype=str)
             assert fills["Date/Time"].str.fullmatch(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}:\d{2}").all()
             assert set(fills["B/S"]) <= {"B", "S", "T", "C"}
+            assert fills["Price"].str.fullmatch(r"\d+\.\d{2}").all()  # the cent grid
+            for fee in set(FEE_COLUMNS) & set(header):  # fees to four decimals, USD
+                assert fills[fee].str.fullmatch(r"-?\d+\.\d{4}").all(), (path.name, fee)
             assert (fills["Account"] == name).all()
         for path in (out / name).glob("totalsByDate_????-??.csv"):
             lines = path.read_text(encoding="utf-8").splitlines()
