@@ -6,7 +6,11 @@ import logging
 import os
 import subprocess
 import sys
+from functools import cache
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from riskman.settings import PROJECT_ROOT, dbt_project_dir
 
@@ -38,3 +42,11 @@ def run_dbt(args: list[str], db_path: Path) -> subprocess.CompletedProcess[str]:
         stdout=sys.stderr,
         check=False,
     )
+
+
+@cache
+def project_vars() -> dict[str, Any]:
+    """The business constants of the dbt project (`vars:` in dbt_project.yml): one place for them,
+    which the Python checks read too."""
+    document = yaml.safe_load((dbt_project_dir() / "dbt_project.yml").read_text(encoding="utf-8"))
+    return dict(document.get("vars") or {})

@@ -1,35 +1,25 @@
-"""Suites for the marts the models read: `core.fct_trader_days` and the `features.feat_*` models.
-
-The feature suites follow the feature columns dbt's manifest lists (riskman.feature_catalog applies the same
-rule the models train on), so a new feature is checked without touching this module.
-"""
+"""Suites for the marts the models read: `core.fct_trader_days`, then the feature marts
+(riskman.quality.feature_suites)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 import duckdb
 import great_expectations.expectations as gxe
 
-from riskman.feature_catalog import KEY_COLUMNS, FeatureSpec, discover_features, manifest_path
+from riskman.dbt import project_vars
 from riskman.quality import rules as r
+from riskman.quality.feature_suites import TRADER_DAYS, feature_checks
 from riskman.quality.spec import CRITICAL, WARNING, CheckedTable
 
-TRADER_DAYS = "core.fct_trader_days"
 # Reconciliation: any unreconciled active day is reported; above this share, no prediction runs.
 MAX_UNRECONCILED_SHARE = 0.02
 # A day this many robust sigmas (1.4826 x MAD) from the trader's own median net P&L is an outlier.
 # Real days reach 25 (the default demo's 12k active days); 100 is a decimal shift, not a trade.
 PNL_OUTLIER_SIGMAS = {WARNING: 8, CRITICAL: 100}
 MIN_HISTORY_DAYS = 20  # fewer active days give no usable median/MAD
-# Null-rate ceilings per feature column, as the share of rows that must hold a value.
-FEATURE_NON_NULL_SHARE = {WARNING: 0.5, CRITICAL: 0.05}
-# A feature in [0, 1], by the last word of its name before the window: a share
-# (`loss_day_share_20d`), a percentile or percent rank, a concentration index.
-UNIT_INTERVAL_NAME = re.compile(r"(^|_)(share|percentile|rank_pct|herfindahl)(_\d+d)?$")
-MAX_TRADE_DATE = {"$PARAMETER": "max_trade_date"}
 
 TRADER_DAYS_SQL = f"""
 with days as (select * from {TRADER_DAYS}),
@@ -49,13 +39,26 @@ select
 from days left join history using (trader_id)
 """
 
-# Each trader's days against the firm calendar between their first and last row: trading_day_number
-# is the position in that calendar, so a trader with no gap has last - first + 1 distinct days.
-CALENDAR_SQL = f"""
-select trader_id, min(trade_date) as first_day, max(trade_date) as last_day,
-       max(trading_day_number) - min(trading_day_number) + 1 as calendar_days,
-       count(distinct trade_date) as trader_days
-from {TRADER_DAYS} group by trader_id
+
+# Each trader's rows against the firm calendar: trading_day_number is the position in it, so
+# consecutive rows are one day apart, except where the trader departed (his last idle row
+# completes N - 1 idle days) and came back (the row after the gap is active).
+def _calendar_sql() -> str:
+    departs_after = project_vars()["departed_after_idle_trading_days"]
+    return f"""
+with steps as (
+    select trader_id, trade_date, is_active, idle_trading_days,
+           trading_day_number - lag(trading_day_number) over by_trader as day_step,
+           lag(idle_trading_days) over by_trader as previous_idle_trading_days
+    from {TRADER_DAYS}
+    window by_trader as (partition by trader_id order by trade_date)
+)
+select trader_id, trade_date, idle_trading_days,
+       case when day_step > 1
+                 and not (is_active and previous_idle_trading_days = {departs_after} - 1)
+            then day_step - 1 else 0 end as chk_missing_trading_days,
+       {departs_after} as departs_after_idle_trading_days
+from steps
 """
 
 
@@ -76,65 +79,36 @@ def _trader_days() -> list:
             for severity, limit in PNL_OUTLIER_SIGMAS.items()
         ),
         r.between("chk_idle_activity", "an idle day has no P&L and no fills", WARNING, low=0, high=0),
-        r.between("chk_fees_per_share", "fees beyond -1c..10c a share", WARNING, low=-0.01, high=0.10),
+        r.fees_per_share(),
     ]
 
 
 def _calendar() -> list:
     return [
-        r.equal("calendar_days", "trader_days", "no missing trading day between a trader's first and last")
-    ]
-
-
-def _feature_suite(columns: list[FeatureSpec]) -> list:
-    expectations = [
-        *r.not_nulls(list(KEY_COLUMNS), "the key a prediction is made for"),
-        r.unique(list(KEY_COLUMNS), "one row per trader per as_of_date"),
-        gxe.ExpectColumnMaxToBeBetween(
-            column="as_of_date",
-            min_value=MAX_TRADE_DATE,
-            severity=CRITICAL,
-            meta={"why": f"features reach the last trade date in {TRADER_DAYS}"},
+        r.between(
+            "chk_missing_trading_days",
+            "no trading day missing between a trader's rows, but for a departure and return",
+            low=0,
+            high=0,
         ),
-    ]
-    for spec in columns:
-        for severity, share in FEATURE_NON_NULL_SHARE.items():
-            why = f"over {1 - share:.0%} of rows null"
-            expectations.append(r.non_null_share(spec.name, share, why, severity))
-        if UNIT_INTERVAL_NAME.search(spec.name):
-            expectations.append(r.between(spec.name, "a share lies in [0, 1]", low=0, high=1))
-    return expectations
-
-
-def feature_checks(manifest: Path | None = None) -> list[CheckedTable]:
-    """One suite per feature model in dbt's manifest; none before dbt has parsed the project."""
-    path = manifest or manifest_path()
-    if not path.is_file():
-        return []
-    by_model: dict[str, list[FeatureSpec]] = {}
-    for spec in discover_features(path):
-        by_model.setdefault(spec.relation, []).append(spec)
-    return [
-        CheckedTable(
-            suite=f"features_{relation.split('.')[-1]}",
-            table=relation,
-            query=f"select * from {relation}",
-            expectations=lambda specs=specs: _feature_suite(specs),
-            keys=KEY_COLUMNS,
-            requires=(relation, TRADER_DAYS),
-            parameters=("max_trade_date",),
-        )
-        for relation, specs in sorted(by_model.items())
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="departs_after_idle_trading_days",
+            column_B="idle_trading_days",
+            severity=CRITICAL,
+            meta={"why": "a trader with N idle trading days has departed and is off the spine"},
+        ),
     ]
 
 
 def mart_checks(manifest: Path | None = None) -> list[CheckedTable]:
-    """The trader-day fact suites, then one suite per feature model."""
+    """The trader-day fact suites, then the feature suites."""
     return [
         CheckedTable(
             "fct_trader_days", TRADER_DAYS, TRADER_DAYS_SQL, _trader_days, ("trader_id", "trade_date")
         ),
-        CheckedTable("fct_trader_days_calendar", TRADER_DAYS, CALENDAR_SQL, _calendar, ("trader_id",)),
+        CheckedTable(
+            "fct_trader_days_calendar", TRADER_DAYS, _calendar_sql(), _calendar, ("trader_id", "trade_date")
+        ),
         *feature_checks(manifest),
     ]
 

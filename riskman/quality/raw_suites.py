@@ -10,6 +10,7 @@ import datetime as dt
 
 import great_expectations.expectations as gxe
 
+from riskman.dbt import project_vars
 from riskman.ingest.formats import FEE_HEADERS, FILLS
 from riskman.quality import rules as r
 from riskman.quality.raw_schema import raw_schema_check
@@ -17,31 +18,38 @@ from riskman.quality.spec import INFO, WARNING, CheckedTable
 
 FEE_COLUMNS = [c.name for c in FILLS.columns if c.header in FEE_HEADERS]
 FEES_SUM = " + ".join(f"coalesce({name}, 0)" for name in FEE_COLUMNS)
-# Oldest plausible trade date: an earlier one is a date parsed wrongly, not history.
-EARLIEST_DATE = dt.datetime(2000, 1, 1)
-# Per share, in USD: commissions and ECN fees are fractions of a cent; SEC fees scale with price.
-FEES_PER_SHARE = {"low": -0.01, "high": 0.10}
+FEE_CELLS = " + ".join(f"case when {name} is null then 0 else 1 end" for name in FEE_COLUMNS)
+# The oldest plausible date of each kind; an earlier one was parsed wrongly (a two-digit year,
+# a swapped field), not history. Trading through PropReports-style back offices is electronic
+# day trading (1990s on); daily index histories reach back to the 1920s.
+EARLIEST_TRADE_DATE = dt.datetime(1990, 1, 1)
+EARLIEST_MARKET_DATE = dt.datetime(1900, 1, 1)
 MAX_QUARANTINE_RATE = 0.01
 LOAD_STATUSES = ["loaded", "rejected"]
 RUN_DATE = {"$PARAMETER": "run_date"}
+# A report row's Net against its Gross minus its fee cells: every one of those cells was rounded
+# to the cent on its own, so honest rounding moves the gap by up to half a cent per cell.
+NET_GAP_BEYOND_ROUNDING = (
+    f"abs(net - (gross - ({FEES_SUM}))) - {project_vars()['report_cell_rounding_usd']} * (2 + {FEE_CELLS})"
+)
 FILLS_CHECKED = ", ".join(
     ["account_name", "fill_id", "trade_time", "trade_date", "side", "qty", "symbol", "price", "comm"]
     + ["currency", "_load_seq", "_source_line"]
 )
 
 
-def _dates(column: str, *, large: bool = False) -> list:
-    """Not null, and within 2000..today (a date outside was misparsed).
+def _dates(column: str, earliest: dt.datetime = EARLIEST_TRADE_DATE, *, large: bool = False) -> list:
+    """Not null, and within earliest..today (a date outside was misparsed).
 
     On a large table, min and max stand in for the per-row range: GX checks a date range row by
     row in Python (7 s on a million fills), while the observed min/max still names the bad date.
     They fail on an empty table, where the per-row range passes: only for tables never empty.
     """
-    why = "a date outside 2000..today is misparsed"
+    why = f"a date outside {earliest:%Y}..today is misparsed"
     in_range = (
-        r.column_range(column, why, low=EARLIEST_DATE, high=RUN_DATE)
+        r.column_range(column, why, low=earliest, high=RUN_DATE)
         if large
-        else [r.between(column, why, low=EARLIEST_DATE, high=RUN_DATE)]
+        else [r.between(column, why, low=earliest, high=RUN_DATE)]
     )
     return [r.not_null(column, "every row belongs to a day"), *in_range]
 
@@ -61,9 +69,7 @@ def _fills() -> list:
         r.positive("qty", "a fill trades a positive number of shares"),
         r.positive("price", "a fill trades at a positive price"),
         r.between("price", "above $1M a share is a misplaced decimal", WARNING, high=1_000_000),
-        r.between(
-            "chk_fees_per_share", "fees beyond -1c..10c a share are implausible", WARNING, **FEES_PER_SHARE
-        ),
+        r.fees_per_share(),
         r.between("comm", "commissions are charged, never paid out", WARNING, low=0),
         r.in_set("currency", ["USD"], "P&L is summed in USD; another currency needs conversion", WARNING),
     ]
@@ -74,14 +80,22 @@ def _daily_pnl(row_key: list[str]) -> list:
         *r.not_nulls(row_key[:1] + ["net"], "required in the export"),
         *_dates("trade_date"),
         r.unique([*row_key, "_load_seq"], "one row per key per loaded version"),
-        r.between("chk_net_gap", "net = gross - fees to the cent", WARNING, low=-0.01, high=0.01),
+        r.between(
+            "chk_net_gap_beyond_rounding",
+            "net = gross - fees, within half a cent per rounded cell",
+            WARNING,
+            high=0,
+        ),
         r.between("fills", "a count of fills is never negative", WARNING, low=0),
     ]
 
 
 def _totals() -> list:
-    per_share = r.between("chk_fees_per_share", "fees beyond -1c..10c a share", WARNING, **FEES_PER_SHARE)
-    return [*_daily_pnl(["account_name", "trade_date", "symbol"]), r.not_null("symbol", "key"), per_share]
+    return [
+        *_daily_pnl(["account_name", "trade_date", "symbol"]),
+        r.not_null("symbol", "key"),
+        r.fees_per_share(),
+    ]
 
 
 def _summary() -> list:
@@ -101,7 +115,7 @@ def _market() -> list:
     return [
         r.rows_at_least(1, "no market data: the calendar falls back to weekdays", WARNING),
         *r.not_nulls(["symbol", "close"], "required in the market file"),
-        *_dates("market_date"),
+        *_dates("market_date", EARLIEST_MARKET_DATE),
         r.unique(["symbol", "market_date", "_load_seq"], "one bar per symbol-day per loaded version"),
         r.positive("close", "a close is positive"),
         r.at_least("high", "low", "a bar's high is not below its low", WARNING),
@@ -158,7 +172,7 @@ def raw_checks() -> list[CheckedTable]:
         CheckedTable(
             "raw_totals_by_date",
             "raw.totals_by_date",
-            f"""select *, net - (gross - ({FEES_SUM})) as chk_net_gap,
+            f"""select *, {NET_GAP_BEYOND_ROUNDING} as chk_net_gap_beyond_rounding,
                        ({FEES_SUM}) / nullif(qty, 0) as chk_fees_per_share
                 from raw.totals_by_date""",
             _totals,
@@ -168,7 +182,7 @@ def raw_checks() -> list[CheckedTable]:
         CheckedTable(
             "raw_summary_by_date",
             "raw.summary_by_date",
-            f"select *, net - (gross - ({FEES_SUM})) as chk_net_gap from raw.summary_by_date",
+            f"select *, {NET_GAP_BEYOND_ROUNDING} as chk_net_gap_beyond_rounding from raw.summary_by_date",
             _summary,
             ("account_name", *line),
             **dated,

@@ -57,7 +57,32 @@ class CheckResult:
         count = "" if self.unexpected_count is None else f" unexpected={self.unexpected_count}"
         column = f" column={self.column_name}" if self.column_name else ""
         text = f"{self.severity}: {self.suite} {self.expectation_type}{column}{count}"
-        return text + (f" ({self.message})" if self.message else "")
+        text += f" ({self.message})" if self.message else ""
+        evidence = brief_sample(self.sample)
+        return text + (f": {evidence}" if evidence else "")
+
+
+def brief_sample(sample: str | None, rows: int = 3) -> str:
+    """The first failing rows of a stored sample as `key=value` text, for a one-line summary."""
+    if not sample:
+        return ""
+    try:
+        values = json.loads(sample)
+    except ValueError:
+        return sample[:200]
+    if not isinstance(values, list):
+        return str(values)[:200]
+
+    def cell(value: Any) -> str:
+        text = str(value)
+        return text.removesuffix(" 00:00:00")  # a date read as a timestamp
+
+    shown = [
+        " ".join(f"{key}={cell(value)}" for key, value in row.items()) if isinstance(row, dict) else cell(row)
+        for row in values[:rows]
+    ]
+    more = f"; {len(values) - rows} more" if len(values) > rows else ""
+    return "; ".join(shown) + more
 
 
 @dataclass

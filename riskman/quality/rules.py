@@ -9,7 +9,11 @@ import datetime as dt
 
 import great_expectations.expectations as gxe
 
-from riskman.quality.spec import CRITICAL
+from riskman.quality.spec import CRITICAL, WARNING
+
+# Fees per share traded, in USD: commissions and ECN fees are fractions of a cent (rebates make
+# them negative); SEC fees scale with price. Outside this band a fee or a quantity is misread.
+FEES_PER_SHARE_BAND = (-0.01, 0.10)
 
 
 def not_null(column: str, why: str, severity: str = CRITICAL) -> gxe.Expectation:
@@ -106,3 +110,10 @@ def contains_all(column: str, values: list, why: str, severity: str = CRITICAL) 
     return gxe.ExpectColumnDistinctValuesToContainSet(
         column=column, value_set=values, severity=severity, meta={"why": why}
     )
+
+
+def fees_per_share(column: str = "chk_fees_per_share") -> gxe.Expectation:
+    """A warning when fees per share leave FEES_PER_SHARE_BAND."""
+    low, high = FEES_PER_SHARE_BAND
+    why = f"fees beyond {low * 100:g}c..{high * 100:g}c a share are implausible"
+    return between(column, why, WARNING, low=low, high=high)

@@ -63,7 +63,10 @@ def run_data_checks(
             if why:
                 report.skipped[ready.check.suite] = why
                 continue
-            rows, keys = _run_suite(ready, db_path, parameters, run_id, checked_at)
+            rows, keys, empty = _run_suite(ready, db_path, parameters, run_id, checked_at)
+            if empty:
+                report.skipped[ready.check.suite] = ready.check.empty_reason
+                continue
             report.results += rows
             pages += [*keys, ExpectationSuiteIdentifier(name=ready.check.suite)]
         write_results(db_path, report.results)
@@ -110,12 +113,16 @@ def _read_frame(db_path: Path, query: str) -> pd.DataFrame:
 
 def _run_suite(
     ready: SetUpCheck, db_path: Path, parameters: dict[str, object], run_id: str, checked_at: datetime
-) -> tuple[list[CheckResult], list]:
-    """Read the suite's frame and run its checkpoint: result rows, and the stored results' keys."""
+) -> tuple[list[CheckResult], list, bool]:
+    """Read the suite's frame and run its checkpoint: result rows, the stored results' keys, and
+    whether the frame was empty where the suite expects that (then nothing ran)."""
     check = ready.check
     try:
+        frame = _read_frame(db_path, check.query)
+        if frame.empty and check.empty_reason:
+            return [], [], True
         result = ready.checkpoint.run(
-            batch_parameters={"dataframe": _read_frame(db_path, check.query)},
+            batch_parameters={"dataframe": frame},
             expectation_parameters=parameters,
             run_id=RunIdentifier(run_name=run_id, run_time=checked_at),
         )
@@ -124,7 +131,7 @@ def _run_suite(
             for validation in result.run_results.values()
             for row in result_rows(check, validation, run_id, checked_at)
         ]
-        return rows, list(result.run_results)
+        return rows, list(result.run_results), False
     except Exception as exc:  # noqa: BLE001 - whatever the reason, the suite did not run
         # A suite that cannot run must not pass silently: it is reported as a critical failure.
         logger.exception("step=data_checks suite=%s status=error", check.suite)
@@ -132,4 +139,4 @@ def _run_suite(
             run_id, checked_at, check.suite, check.table, "suite_error", None, CRITICAL, False,
             None, None, None, f"{type(exc).__name__}: {exc}",
         )  # fmt: skip
-        return [error], []
+        return [error], [], False

@@ -19,7 +19,9 @@ class CheckedTable:
     per-row ratio or a per-trader statistic is one vectorised SQL expression, where GX would
     need one batch per group. `requires` are the relations the query reads; when one is missing
     the suite is skipped, not failed (marts land after raw). `keys` name the rows a failure
-    is attributed to; `parameters` are the `$PARAMETER`s its expectations use.
+    is attributed to; `parameters` are the `$PARAMETER`s its expectations use. With an
+    `empty_reason`, a frame without rows is expected (the suite judges a subset that may be
+    empty) and the suite is skipped with that reason instead of run.
     """
 
     suite: str
@@ -29,6 +31,7 @@ class CheckedTable:
     keys: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
     parameters: tuple[str, ...] = ()
+    empty_reason: str | None = None
 
     @property
     def relations(self) -> tuple[str, ...]:

@@ -50,6 +50,27 @@ def suspicious(tiny_raw_warehouse, tmp_path_factory) -> QualityReport:
     return run(db, root / "expectations")
 
 
+@pytest.fixture(scope="module")
+def dated(tiny_raw_warehouse, tmp_path_factory) -> QualityReport:
+    """A genuine 1999 market close, a fill dated 1985 (misparsed), a totals row $1 off, and one
+    2 cents off its cells by honest rounding: five fee cells of $0.0049 print as 0.00 while Net
+    is rounded from the exact 10 - 0.0245 = 9.9755."""
+    root = tmp_path_factory.mktemp("dated")
+    db = copy_warehouse(
+        tiny_raw_warehouse,
+        root,
+        "insert into raw.market_daily by name select * replace (date '1999-06-01' as market_date) "
+        "from raw.market_daily where symbol = 'SPX' limit 1",
+        BAD_FILL.format(change="date '1985-03-04' as trade_date, 'OLD1' as fill_id"),
+        "insert into raw.totals_by_date by name select * replace (net - 1 as net, 'ZZZZ' as symbol) "
+        "from raw.totals_by_date limit 1",
+        "insert into raw.totals_by_date by name select * replace (10 as gross, 9.98 as net, 0 as comm,"
+        " 0 as ecn_fee, 0 as sec, 0 as taf, 0 as clr, 'ROUND' as symbol) from raw.totals_by_date"
+        " where comm is not null limit 1",
+    )
+    return run(db, root / "expectations")
+
+
 def failed(report: QualityReport, severity: str) -> set[tuple[str, str, str | None]]:
     return {(r.suite, r.expectation_type, r.column_name) for r in report.failures if r.severity == severity}
 
@@ -116,3 +137,25 @@ def test_data_docs_index_exists_after_a_run(clean):
     assert clean.data_docs.name == "index.html"
     assert clean.data_docs.is_file()
     assert clean.data_docs.parent.name == "local_site"
+
+
+def test_old_market_history_is_not_a_misparsed_date(dated):
+    market = [r for r in dated.failures if r.suite == "raw_market_daily"]
+    assert market == [], [r.describe() for r in market]
+
+
+def test_a_trade_date_before_electronic_day_trading_is_critical(dated):
+    (old,) = [r for r in dated.critical_failures if r.column_name == "trade_date"]
+    assert (old.suite, old.expectation_type) == ("raw_fills", "expect_column_min_to_be_between")
+
+
+def test_honest_cent_rounding_of_report_cells_is_no_net_gap(clean, dated):
+    gaps = [r.describe() for r in clean.failures if "net_gap" in (r.column_name or "")]
+    assert gaps == []
+    (gap,) = [r for r in dated.failures if "net_gap" in (r.column_name or "")]
+    assert gap.unexpected_count == 1, "only the row a dollar off, not the honestly rounded one"
+
+
+def test_a_report_row_a_dollar_off_its_own_cells_is_a_warning(dated):
+    (gap,) = [r for r in dated.failures if r.column_name == "chk_net_gap_beyond_rounding"]
+    assert (gap.suite, gap.severity, gap.unexpected_count) == ("raw_totals_by_date", "warning", 1)
