@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import csv
 import re
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 DEFECTS_COLUMNS = ["kind", "file", "line", "description", "expected"]
+# Kinds that leave an account-day whose fills and totals disagree: a lost fill, a wrong total, a
+# missing block. A duplicate is quarantined and its original stays; an extra column is valid.
+DAY_BREAKING_KINDS = ("malformed_number", "truncated_file", "totals_mismatch", "missing_day")
 _BLOCK_DATE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
 
 
@@ -240,3 +244,17 @@ def write_defects_csv(folder: Path, records: list[dict], enabled: bool) -> None:
             path.unlink()
         return
     pd.DataFrame(records, columns=DEFECTS_COLUMNS).to_csv(path, index=False, lineterminator="\n")
+
+
+def damaged_account_days(out: Path) -> set[tuple[str, date]]:
+    """The (account, day) pairs the recorded defects broke, from `_truth/defects.csv`: the day in
+    the description, else the day of the line the record names."""
+    records = pd.read_csv(out / "_truth" / "defects.csv")
+    damaged = set()
+    for row in records[records["kind"].isin(DAY_BREAKING_KINDS)].itertuples(index=False):
+        match = re.search(r"\d{1,2}/\d{1,2}/\d{4}", row.description)
+        if match is None:
+            line = (out / row.file).read_text(encoding="utf-8").splitlines()[row.line - 1]
+            match = re.match(r"\d{2}/\d{2}/\d{4}", line)
+        damaged.add((row.file.split("/")[0], datetime.strptime(match.group(0), "%m/%d/%Y").date()))
+    return damaged
