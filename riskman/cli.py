@@ -73,26 +73,23 @@ def ingest(
     db: DbOption = None,
 ) -> None:
     """Load PropReports exports (a folder, or the API) into the warehouse's `raw` schema."""
-    from riskman.pipeline import download_from_api, ingest_and_report
+    from riskman import pipeline
 
     if api:
         if not (start and end):
             raise typer.BadParameter("--api needs --start and --end")
-        folder = download_from_api(_parse_date(start), _parse_date(end), folder)
+        folder = pipeline.download_from_api(_parse_date(start), _parse_date(end), folder)
     elif folder is None:
         raise typer.BadParameter("give an export FOLDER, or --api with --start/--end")
     elif not folder.is_dir():
         raise typer.BadParameter(f"export folder not found: {folder}")
-    ok = ingest_and_report(folder, settings.warehouse_path(db), traders_config)
-    raise typer.Exit(0 if ok else 1)
+    raise typer.Exit(0 if _ingest(folder, settings.warehouse_path(db), traders_config) else 1)
 
 
 @app.command("build")
 def build(db: DbOption = None) -> None:
     """Run `dbt build` (models, snapshots, tests), then the data checks; exit 1 on a critical finding."""
-    from riskman.pipeline import build_warehouse
-
-    raise typer.Exit(0 if build_warehouse(settings.warehouse_path(db)) else 1)
+    raise typer.Exit(0 if _build(settings.warehouse_path(db)) else 1)
 
 
 @app.command("demo")
@@ -102,6 +99,29 @@ def demo(
     db: DbOption = None,
 ) -> None:
     """The main job on the demo firm, end to end: generate → ingest → dbt build."""
-    from riskman.pipeline import run_demo
+    from riskman import pipeline
 
-    raise typer.Exit(0 if run_demo(out, traders, settings.warehouse_path(db)) else 1)
+    folder = pipeline.generate_demo(out, traders)
+    db_path = settings.warehouse_path(db)
+    raise typer.Exit(0 if _ingest(folder, db_path) and _build(db_path) else 1)
+
+
+def _ingest(folder: Path, db_path: Path, traders_config: Path | None = None) -> bool:
+    from riskman import pipeline
+    from riskman.ingest import describe
+
+    report = pipeline.ingest(folder, db_path, traders_config)
+    typer.echo(describe(report))
+    return report.usable
+
+
+def _build(db_path: Path) -> bool:
+    from riskman import pipeline
+
+    try:
+        result = pipeline.build_warehouse(db_path)
+    except pipeline.NothingToBuild as exc:
+        typer.echo(f"nothing to build: {exc}")
+        return False
+    typer.echo(result.summary())
+    return result.ok

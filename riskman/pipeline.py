@@ -1,21 +1,49 @@
-"""The main job's steps, each a function a CLI command or a Prefect task can call."""
+"""The main job's steps, each a function a CLI command or a Prefect task can call.
+
+They return what they found (reports, results); printing is the caller's business.
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from riskman import settings
 from riskman.dbt import run_dbt
+from riskman.ingest.schema import raw_table_has_rows
 from riskman.logs import log_step
+from riskman.quality import QualityReport
 
 logger = logging.getLogger(__name__)
 
 
-def ingest_and_report(folder: Path, db_path: Path, traders_config: Path | None = None) -> bool:
-    """Ingest a folder of exports and print a summary; False when nothing usable was read."""
-    from riskman.ingest import describe, ingest_folder
+class NothingToBuild(Exception):
+    """The warehouse holds no ingested exports yet."""
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """`dbt build` and the data checks after it."""
+
+    dbt_returncode: int
+    checks: QualityReport
+
+    @property
+    def ok(self) -> bool:
+        return self.dbt_returncode == 0 and self.checks.ok
+
+    def summary(self) -> str:
+        dbt = (
+            "dbt build: ok" if self.dbt_returncode == 0 else f"dbt build: failed (exit {self.dbt_returncode})"
+        )
+        return f"{dbt}\n{self.checks.summary()}"
+
+
+def ingest(folder: Path, db_path: Path, traders_config: Path | None = None):
+    """Ingest a folder of exports; the IngestReport says what became of every file."""
+    from riskman.ingest import ingest_folder
 
     with log_step(logger, "ingest", folder=folder, db=db_path) as step:
         report = ingest_folder(folder, db_path, traders_config)
@@ -24,16 +52,9 @@ def ingest_and_report(folder: Path, db_path: Path, traders_config: Path | None =
             rows_loaded=report.total("rows_loaded"),
             rows_quarantined=report.total("rows_quarantined"),
         )
-    print(describe(report))
-    for load in report.files:
-        if load.rows_quarantined or load.status == "rejected":
-            print(
-                f"  {load.status}: {load.source.path} quarantined={load.rows_quarantined}"
-                + (f" ({load.message})" if load.message else "")
-            )
     if not report.usable:
         logger.error("step=ingest status=nothing_usable folder=%s", folder)
-    return report.usable
+    return report
 
 
 def download_from_api(start: date, end: date, out: Path | None) -> Path:
@@ -47,42 +68,24 @@ def download_from_api(start: date, end: date, out: Path | None) -> Path:
     return folder
 
 
-def build_warehouse(db_path: Path) -> bool:
-    """`dbt build`, then the data checks; True when dbt passed and no critical check failed.
-
-    The checks run even when dbt failed: what they find in raw often explains why.
-    """
+def build_warehouse(db_path: Path) -> BuildResult:
+    """`dbt build`, then the data checks. The checks run even when dbt failed: what they find in
+    raw often explains why. Raises NothingToBuild before any ingest."""
     from riskman.quality import run_data_checks
 
-    if not _has_ingested_data(db_path):
-        print(f"nothing to build: {db_path} holds no ingested exports yet; run `riskman ingest DIR` first")
-        return False
+    if not raw_table_has_rows(db_path, "load_log"):
+        raise NothingToBuild(f"{db_path} holds no ingested exports yet; run `riskman ingest DIR` first")
     with log_step(logger, "dbt_build", db=db_path) as step:
         result = run_dbt(["build"], db_path)
         step["returncode"] = result.returncode
-    report = run_data_checks(db_path)
-    print(report.summary())
-    return result.returncode == 0 and report.ok
+    return BuildResult(result.returncode, run_data_checks(db_path))
 
 
-def _has_ingested_data(db_path: Path) -> bool:
-    import duckdb
-
-    if not db_path.exists():
-        return False
-    with duckdb.connect(str(db_path), read_only=True) as con:
-        tables = con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = 'raw' and table_name = 'load_log'"
-        ).fetchall()[0][0]
-        return bool(tables) and con.execute("select count(*) from raw.load_log").fetchall()[0][0] > 0
-
-
-def run_demo(out: Path | None, traders: int, db_path: Path) -> bool:
-    """Demo firm → ingest → dbt build, on the embedded default warehouse."""
+def generate_demo(out: Path | None, traders: int) -> Path:
+    """The demo firm's exports (default `data/demo_firm/`); return the folder."""
     from riskman.demo_firm import generate_demo_firm
 
     folder = out or settings.data_dir() / "demo_firm"
     with log_step(logger, "demo_data", folder=folder, traders=traders) as step:
         step.update(generate_demo_firm(folder, traders=traders))
-    return ingest_and_report(folder, db_path) and build_warehouse(db_path)
+    return folder

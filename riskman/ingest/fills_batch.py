@@ -9,7 +9,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from riskman.ingest.formats import FILLS
-from riskman.ingest.readers import PAGE_TRAILER, ParsedFile, header_cells, read_fills
+from riskman.ingest.readers import ParsedFile, header_cells, read_fills
+from riskman.propreports_paging import PAGE_TRAILER
 
 
 @dataclass

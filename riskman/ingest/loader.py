@@ -25,7 +25,7 @@ from riskman.ingest.formats import FILLS, MARKET_DAILY
 from riskman.ingest.market import default_market_file
 from riskman.ingest.readers import read_file
 from riskman.ingest.report import FileLoad, IngestReport
-from riskman.ingest.schema import connect, ensure_raw_schema
+from riskman.ingest.schema import connect, ensure_raw_schema, raw_table_has_rows
 from riskman.ingest.trader_config import TraderConfigError, parse_trader_config
 from riskman.logs import log_step
 
@@ -65,18 +65,7 @@ def _needs_default_market_data(files: list[SourceFile], db_path: Path) -> bool:
     """Exports came without market data, and the warehouse has none yet."""
     kinds = {f.kind for f in files}
     has_exports = bool(kinds - {None, MARKET_DAILY})
-    return has_exports and MARKET_DAILY not in kinds and not _has_market_data(db_path)
-
-
-def _has_market_data(db_path: Path) -> bool:
-    if not db_path.exists():
-        return False
-    with connect(db_path, read_only=True) as con:
-        found = con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = 'raw' and table_name = 'market_daily'"
-        ).fetchall()[0][0]
-        return bool(found) and con.execute("select count(*) from raw.market_daily").fetchall()[0][0] > 0
+    return has_exports and MARKET_DAILY not in kinds and not raw_table_has_rows(db_path, "market_daily")
 
 
 def _trader_config_path(folder: Path, explicit: Path | None) -> Path | None:

@@ -25,8 +25,8 @@ from riskman.ingest.formats import (
     TOTALS_BY_DATE,
     FileKind,
 )
+from riskman.propreports_paging import PAGE_TRAILER
 
-PAGE_TRAILER = re.compile(r"^\s*Page \d+\s*/\s*\d+\s*$")
 BLOCK_DATE = re.compile(r"^\s*(\d{1,2}/\d{1,2}/\d{4})\s*,*\s*$")
 # Lines that close a totalsByDate day block: derivable totals, not per-symbol data.
 TOTALS_SUMMARY_LABELS = ("Equities", "Options", "Futures", "Daily Total", "Fee:", "Cash:", "Adj")

@@ -53,10 +53,17 @@ class IngestReport:
 
 
 def describe(report: IngestReport) -> str:
-    """One human line for the CLI."""
-    return (
+    """A few human lines: the totals, then every file that lost rows or was rejected."""
+    lines = [
         f"files: {report.files_seen} seen, {len(report.files) - report.files_rejected} loaded, "
         f"{report.files_already_loaded} already loaded, {report.files_rejected} rejected; "
         f"rows: {report.total('rows_loaded')} new, {report.total('rows_unchanged')} unchanged, "
         f"{report.total('rows_quarantined')} quarantined"
-    )
+    ]
+    lines += [
+        f"  {load.status}: {load.source.path} quarantined={load.rows_quarantined}"
+        + (f" ({load.message})" if load.message else "")
+        for load in report.files
+        if load.rows_quarantined or load.status == "rejected"
+    ]
+    return "\n".join(lines)

@@ -8,6 +8,7 @@ import duckdb
 
 from riskman.ingest.formats import FILE_KINDS, SQL_TYPES, FileKind
 from riskman.ingest.trader_config import TRADER_ACCOUNTS_DDL
+from riskman.sql import quote_ident
 
 # Load metadata every raw row carries (ARCHITECTURE §4: raw is bitemporal).
 LOAD_COLUMNS = """
@@ -77,3 +78,17 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(TRADER_ACCOUNTS_DDL)
     for kind in FILE_KINDS:
         con.execute(raw_table_ddl(kind))
+
+
+def raw_table_has_rows(db_path: Path, table: str) -> bool:
+    """`raw.<table>` exists in the warehouse at `db_path` and holds at least one row."""
+    if not db_path.exists():
+        return False
+    with connect(db_path, read_only=True) as con:
+        found = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = ?",
+            [table],
+        ).fetchall()[0][0]
+        return (
+            bool(found) and con.execute(f"select count(*) from raw.{quote_ident(table)}").fetchall()[0][0] > 0
+        )

@@ -19,13 +19,14 @@ def clean(tiny_raw_warehouse, tmp_path):
     return copy_warehouse(tiny_raw_warehouse, tmp_path / "clean")
 
 
-def test_build_passes_when_dbt_passes_and_no_check_is_critical(clean, monkeypatch, capsys):
+def test_build_passes_when_dbt_passes_and_no_check_is_critical(clean, monkeypatch):
     monkeypatch.setattr(pipeline, "run_dbt", fake_dbt(0))
-    assert pipeline.build_warehouse(clean)
-    assert "failed: critical 0" in capsys.readouterr().out
+    result = pipeline.build_warehouse(clean)
+    assert result.ok
+    assert "failed: critical 0" in result.summary()
 
 
-def test_a_critical_check_fails_the_build_and_is_named(tiny_raw_warehouse, tmp_path, monkeypatch, capsys):
+def test_a_critical_check_fails_the_build_and_is_named(tiny_raw_warehouse, tmp_path, monkeypatch):
     bad = copy_warehouse(
         tiny_raw_warehouse,
         tmp_path / "bad",
@@ -33,11 +34,15 @@ def test_a_critical_check_fails_the_build_and_is_named(tiny_raw_warehouse, tmp_p
         "select * replace (0 as price, 'ZERO' as fill_id) from raw.fills limit 1",
     )
     monkeypatch.setattr(pipeline, "run_dbt", fake_dbt(0))
-    assert not pipeline.build_warehouse(bad)
-    out = capsys.readouterr().out
-    assert "critical: raw_fills expect_column_values_to_be_between column=price unexpected=1" in out
+    result = pipeline.build_warehouse(bad)
+    assert not result.ok
+    assert (
+        "critical: raw_fills expect_column_values_to_be_between column=price unexpected=1" in result.summary()
+    )
 
 
 def test_a_failed_dbt_build_fails_even_with_clean_data(clean, monkeypatch):
     monkeypatch.setattr(pipeline, "run_dbt", fake_dbt(1))
-    assert not pipeline.build_warehouse(clean)
+    result = pipeline.build_warehouse(clean)
+    assert not result.ok
+    assert "dbt build: failed (exit 1)" in result.summary()
