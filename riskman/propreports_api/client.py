@@ -1,15 +1,14 @@
 """PropReports API client: login/token handling, rate limiting, retries and paged fills.
 
-Protocol (ARCHITECTURE §3): HTTPS POST, form-encoded, to `https://<firm>.propreports.com/api.php`;
+Protocol (docs/architecture.md, "PropReports"): HTTPS POST, form-encoded, to `https://<firm>.propreports.com/api.php`;
 `action=login` returns a token valid about 2 h; errors are HTTP 500 with a message body;
-40 requests per 4 seconds. Credentials never reach logs, reprs or error messages (§9).
+40 requests per 4 seconds. Credentials never reach logs, reprs or error messages.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import re
 import time
 from collections import deque
 from collections.abc import Callable
@@ -19,11 +18,12 @@ from pathlib import Path
 import requests
 from dotenv import load_dotenv
 
+from riskman.propreports_paging import page_numbers
+
 logger = logging.getLogger(__name__)
 
 REPORT_TYPES = frozenset({"totalsByDate", "summaryByDate", "trades", "openPositions"})
 ENV_VARS = ("PROPREPORTS_URL", "PROPREPORTS_USER", "PROPREPORTS_PASSWORD")
-_PAGE_TRAILER = re.compile(r"^\s*Page\s+(\d+)\s*/\s*(\d+)\s*$")
 _RATE_LIMIT_HINTS = ("rate limit", "request limit", "too many requests", "limit exceeded")
 _RETRY_STATUSES = frozenset({502, 503, 504})
 # The token lives "about 2 hours"; renew a little early rather than eat an error per call.
@@ -60,8 +60,7 @@ def parse_page_trailer(text: str) -> tuple[int, int] | None:
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         return None
-    match = _PAGE_TRAILER.match(lines[-1])
-    return (int(match.group(1)), int(match.group(2))) if match else None
+    return page_numbers(lines[-1])
 
 
 def _iso(day: date | str) -> str:

@@ -1,5 +1,8 @@
+import pytest
+
 from riskman.ingest.formats import ACCOUNTS, FILLS, MARKET_DAILY, SUMMARY_BY_DATE, TOTALS_BY_DATE
 from riskman.ingest.readers import detect_kind, read_file
+from riskman.propreports_api.client import parse_page_trailer
 from tests.ingest.exports import FILLS_HEADER, SUMMARY_HEADER, TOTALS_HEADER, fill
 
 
@@ -13,16 +16,18 @@ def test_detect_kind_by_header_not_by_file_name():
     assert detect_kind(b"") is None
 
 
-def test_fills_reader_numbers_lines_and_skips_the_page_trailer():
+@pytest.mark.parametrize("trailer", ["Page 1/3", "Page  1 / 3", "  Page\t1/3  "])
+def test_fills_reader_numbers_lines_and_skips_the_page_trailer(trailer):
     text = "\n".join(
         [
             FILLS_HEADER,
             fill("01/04/2016 09:31:05", "A", "B", "100", "TSLA", "240.1", "1"),
             fill("01/04/2016 09:32:05", "A", "S", "100", "TSLA", "240.2", "2"),
-            "Page 1/3",
+            trailer,
             "",
         ]
     )
+    assert parse_page_trailer(text) == (1, 3), "the API client reads the same trailer"
     parsed = read_file(FILLS, text.encode(), "A")
     assert parsed.cells.num_rows == 2
     assert parsed.cells["_line"].to_pylist() == [2, 3]
