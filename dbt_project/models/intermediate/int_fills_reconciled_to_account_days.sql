@@ -1,9 +1,10 @@
 -- Fills against PropReports' own totals, per account-day. Counts (fills, shares) must agree
 -- exactly. Money is compared within the rounding of the report: PropReports rounds every cell to
--- the cent from exact values while fills carry fees to four decimals, so each rounded cell that
--- enters a sum may be off by half a cent. Fees (Gross - Net per symbol row: two cells) and
--- realized gross (one cell per symbol flat at both ends of the day, where the day's cash flow is
--- the FIFO realized P&L) get that tolerance; symbols carried overnight are counted, not compared.
+-- the cent while fills carry fees to four decimals, so each rounded cell that enters a sum may be
+-- off by half a cent. A row's fees (Gross - Net) carry the rounding of Gross and Net, and of each
+-- non-zero fee cell should Net be derived from the rounded fee cells (which the exports do not
+-- tell). Realized gross carries one cell per symbol flat at both ends of the day (there the day's
+-- cash flow is the FIFO realized P&L); symbols carried overnight are counted, not compared.
 with
 
 fills_by_symbol_day as (
@@ -36,6 +37,9 @@ symbol_days as (
         t.quantity as totals_quantity,
         t.gross_pnl as totals_gross,
         t.total_fees as totals_fees,
+        {% for _, staged_name in fee_columns() -%}
+            case when t.{{ staged_name }} <> 0 then 1 else 0 end +
+        {%- endfor %} 2 as rounded_cells,
         p.account_name is not null as has_fills,
         t.account_name is not null as has_totals,
         coalesce(p.opening_position = 0 and p.opening_position + p.net_quantity = 0, false) as is_flat_day
@@ -61,7 +65,7 @@ account_days as (
         sum(case when has_fills and not is_flat_day then 1 else 0 end) as carried_symbols,
         -- How far honest rounding can move each comparison: half a cent per rounded cell in it.
         {{ var('report_cell_rounding_usd') }}
-        * 2 * sum(case when has_totals then 1 else 0 end) as fees_tolerance,
+        * sum(case when has_totals then rounded_cells else 0 end) as fees_tolerance,
         {{ var('report_cell_rounding_usd') }}
         * sum(case when has_totals and is_flat_day then 1 else 0 end) as gross_tolerance
     from symbol_days

@@ -1,4 +1,4 @@
--- PropReports' own realized P&L per account-day (the truth for P&L; ARCHITECTURE §3).
+-- PropReports' own realized P&L per account-day (the truth for P&L; docs/architecture.md §3).
 with
 
 totals as (

@@ -1,4 +1,4 @@
--- The large-loss rule of ARCHITECTURE §5 in one place, for the label and the features alike: a
+-- The large-loss rule of docs/architecture.md §5 in one place, for the label and the features alike: a
 -- day is a large loss when its net P&L is at or below the trader's own 10th percentile over the
 -- trailing 120 active days up to and including the previous trading day (>= 20 such days).
 with

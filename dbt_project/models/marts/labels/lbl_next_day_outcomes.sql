@@ -1,4 +1,4 @@
--- What happened on the next trading day after as_of_date (ARCHITECTURE §5). A label exists only
+-- What happened on the next trading day after as_of_date (docs/architecture.md §5). A label exists only
 -- when the trader traded on that next day; the large-loss rule lives in fct_trader_day_large_losses.
 with
 

@@ -15,8 +15,9 @@ final as (
         gross as gross_pnl,
         net as net_pnl,
         gross - net as total_fees,
-        coalesce(comm, 0) as commission,
-        coalesce(ecn_fee, 0) as ecn_fee,
+        {% for raw_name, staged_name in fee_columns() -%}
+            coalesce({{ raw_name }}, 0) as {{ staged_name }},
+        {% endfor -%}
         coalesce(unrealized_delta, 0) as unrealized_delta,
         coalesce(total_delta, net + coalesce(unrealized_delta, 0)) as total_delta,
         unrealized,

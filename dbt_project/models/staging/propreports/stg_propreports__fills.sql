@@ -20,17 +20,9 @@ renamed as (
         price,
         route,
         liq as liquidity_code,
-        coalesce(comm, 0) as commission,
-        coalesce(ecn_fee, 0) as ecn_fee,
-        coalesce(sec, 0) as sec_fee,
-        coalesce(orf, 0) as orf_fee,
-        coalesce(cat, 0) as cat_fee,
-        coalesce(taf, 0) as taf_fee,
-        coalesce(ftt, 0) as ftt_fee,
-        coalesce(nscc, 0) as nscc_fee,
-        coalesce(acc, 0) as acc_fee,
-        coalesce(clr, 0) as clearing_fee,
-        coalesce(misc, 0) as misc_fee,
+        {% for raw_name, staged_name in fee_columns() -%}
+            coalesce({{ raw_name }}, 0) as {{ staged_name }},
+        {% endfor -%}
         currency,
         isin,
         cusip,
@@ -47,8 +39,9 @@ renamed as (
 final as (
     select
         *,
-        commission + ecn_fee + sec_fee + orf_fee + cat_fee + taf_fee + ftt_fee
-        + nscc_fee + acc_fee + clearing_fee + misc_fee as total_fees
+        {% for _, staged_name in fee_columns() -%}
+            {{ staged_name }}{% if not loop.last %} + {% endif %}
+        {%- endfor %} as total_fees
     from renamed
 )
 
