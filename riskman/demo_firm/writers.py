@@ -1,4 +1,4 @@
-"""The PropReports export files: fills, totalsByDate, summaryByDate, accounts (§3 formats)."""
+"""The PropReports export files: fills, totalsByDate, summaryByDate, accounts (docs/architecture.md §3)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The PropReports export formats, one declaration each: header names, raw column names, types.
 
-Parsing is always by header name (ARCHITECTURE §3). A missing optional column is NULL in raw
+Parsing is always by header name (docs/architecture.md §3). A missing optional column is NULL in raw
 (staging reads a missing fee as zero); an unknown column is kept in `extra_columns` (JSON).
 """
 

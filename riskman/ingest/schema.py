@@ -10,7 +10,7 @@ from riskman.ingest.formats import FILE_KINDS, SQL_TYPES, FileKind
 from riskman.ingest.trader_config import TRADER_ACCOUNTS_DDL
 from riskman.sql import quote_ident
 
-# Load metadata every raw row carries (ARCHITECTURE §4: raw is bitemporal).
+# Load metadata every raw row carries (docs/architecture.md §4: raw is bitemporal).
 LOAD_COLUMNS = """
     extra_columns varchar,
     _row_hash ubigint not null,

@@ -1,6 +1,6 @@
 """The firm's trader ↔ account mapping (YAML config) as rows for `raw.trader_accounts`.
 
-Trader identity is config, not the account name (ARCHITECTURE §3). The config is loaded like an
+Trader identity is config, not the account name (docs/architecture.md §3). The config is loaded like an
 export file: hashed, logged in `raw.load_log`, and appended as a new version when it changes.
 """
 

@@ -1,6 +1,6 @@
 """Suites for the `raw` landing schema: shape, keys per loaded version, ranges, load accounting.
 
-Raw is append-only and versioned (ARCHITECTURE §4): a key is unique per `_load_seq`, never
+Raw is append-only and versioned (docs/architecture.md §4): a key is unique per `_load_seq`, never
 overall, because a restated day is a second copy of its rows under a newer version.
 """
 

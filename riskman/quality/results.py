@@ -81,7 +81,7 @@ def brief_sample(sample: str | None, rows: int = 3) -> str:
         " ".join(f"{key}={cell(value)}" for key, value in row.items()) if isinstance(row, dict) else cell(row)
         for row in values[:rows]
     ]
-    more = f"; {len(values) - rows} more" if len(values) > rows else ""
+    more = "; …" if len(values) > rows else ""
     return "; ".join(shown) + more
 
 

@@ -21,7 +21,16 @@ def test_every_model_passes_sqlfluff(tmp_path: Path):
     # Its parse files go here, not into the dbt_project/target/ a running build may be using.
     env["DBT_TARGET_PATH"] = str(tmp_path / "target")
     result = subprocess.run(
-        [str(sqlfluff), "lint", "dbt_project/models", "--disable-progress-bar", "--nocolor"],
+        # Two processes: the machine has two cores, and linting is the slowest single test.
+        [
+            str(sqlfluff),
+            "lint",
+            "dbt_project/models",
+            "--disable-progress-bar",
+            "--nocolor",
+            "--processes",
+            "2",
+        ],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,
