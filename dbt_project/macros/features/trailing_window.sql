@@ -1,6 +1,6 @@
 {#-
   The window clause of a point-in-time feature: the current row and the `rows - 1` rows before it
-  in the trader's own day order (ARCHITECTURE §4). `exclude_current=true` gives the `rows` rows
+  in the trader's own day order (docs/architecture.md §4). `exclude_current=true` gives the `rows` rows
   before today instead (a "normal" to compare today against); `rows=none` runs from the first row.
   There is deliberately no way to look at later rows.
 -#}
