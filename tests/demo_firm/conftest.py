@@ -12,13 +12,17 @@ from riskman.demo_firm import generate_demo_firm
 SMALL = {"traders": 4, "start": date(2016, 11, 1), "end": date(2017, 1, 31), "seed": 11}
 
 
+def generated(factory: pytest.TempPathFactory, name: str, **arguments) -> tuple[Path, dict]:
+    """A demo firm written into a fresh folder: (folder, the generator's summary)."""
+    out = factory.mktemp(name)
+    return out, generate_demo_firm(out, **arguments)
+
+
 @pytest.fixture(scope="module")
 def firm(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    out = tmp_path_factory.mktemp("firm")
-    return out, generate_demo_firm(out, **SMALL)
+    return generated(tmp_path_factory, "firm", **SMALL)
 
 
 @pytest.fixture(scope="module")
 def defect_firm(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    out = tmp_path_factory.mktemp("defects")
-    return out, generate_demo_firm(out, **SMALL, defects=True)
+    return generated(tmp_path_factory, "defects", **SMALL, defects=True)

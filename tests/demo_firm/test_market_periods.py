@@ -13,6 +13,7 @@ import pytest
 from riskman.demo_firm import generate_demo_firm
 from riskman.demo_firm.market import load_market, market_calendar
 from riskman.market_data import load_arch_series
+from tests.demo_firm.conftest import generated
 from tests.demo_firm.exports import read_fills
 
 # 2020-01-06, not 01-02: a start before 2020-01-05 reaches back (366 days) to arch's last real VIX
@@ -33,14 +34,12 @@ def _digest(folder: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def firm_2020(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    out = tmp_path_factory.mktemp("firm2020")
-    return out, generate_demo_firm(out, **FIRM_2020)
+    return generated(tmp_path_factory, "firm2020", **FIRM_2020)
 
 
 @pytest.fixture(scope="module")
 def firm_2007(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    out = tmp_path_factory.mktemp("firm2007")
-    return out, generate_demo_firm(out, **FIRM_2007)
+    return generated(tmp_path_factory, "firm2007", **FIRM_2007)
 
 
 def test_a_2020_firm_trades_on_market_days_only(firm_2020):
