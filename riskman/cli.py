@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -30,6 +32,29 @@ def _parse_date(value: str) -> date:
         return datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError as exc:
         raise typer.BadParameter(f"expected YYYY-MM-DD, got {value!r}") from exc
+
+
+@contextlib.contextmanager
+def errors_as_one_line() -> Iterator[None]:
+    """Errors a person can act on end the command with one line on stderr and exit 1, never a
+    traceback: a busy warehouse, a PropReports API error, a file that cannot be read."""
+    from riskman.propreports_api import PropReportsError
+    from riskman.warehouse import WarehouseBusy
+
+    try:
+        yield
+    except WarehouseBusy as exc:
+        _fail(str(exc))
+    except PropReportsError as exc:  # the server's own words; the client masks credentials
+        _fail(f"PropReports API: {exc}")
+    except OSError as exc:  # e.g. a folder that cannot be listed or written
+        _fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
+
+
+def _fail(message: str) -> None:
+    logger.error("status=failed reason=%s", message)
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
 
 
 @app.callback()
@@ -75,21 +100,40 @@ def ingest(
     """Load PropReports exports (a folder, or the API) into the warehouse's `raw` schema."""
     from riskman import pipeline
 
-    if api:
-        if not (start and end):
-            raise typer.BadParameter("--api needs --start and --end")
-        folder = pipeline.download_from_api(_parse_date(start), _parse_date(end), folder)
-    elif folder is None:
+    if not api:
+        _check_export_folder(folder)
+    elif not (start and end):
+        raise typer.BadParameter("--api needs --start and --end")
+    with errors_as_one_line():
+        if api:
+            folder = pipeline.download_from_api(_parse_date(start), _parse_date(end), folder)
+        ok = _ingest(folder, settings.warehouse_path(db), traders_config)
+    raise typer.Exit(0 if ok else 1)
+
+
+def _check_export_folder(folder: Path | None) -> None:
+    if folder is None:
         raise typer.BadParameter("give an export FOLDER, or --api with --start/--end")
-    elif not folder.is_dir():
+    if folder.is_file():
+        raise typer.BadParameter(
+            f"{folder} is a file; give the export folder that holds it ({folder.parent})"
+        )
+    if not folder.is_dir():
         raise typer.BadParameter(f"export folder not found: {folder}")
-    raise typer.Exit(0 if _ingest(folder, settings.warehouse_path(db), traders_config) else 1)
 
 
 @app.command("build")
-def build(db: DbOption = None) -> None:
+def build(
+    db: DbOption = None,
+    full_refresh: Annotated[
+        bool,
+        typer.Option("--full-refresh", help="Rebuild incremental models from scratch (after an upgrade)."),
+    ] = False,
+) -> None:
     """Run `dbt build` (models, snapshots, tests), then the data checks; exit 1 on a critical finding."""
-    raise typer.Exit(0 if _build(settings.warehouse_path(db)) else 1)
+    with errors_as_one_line():
+        ok = _build(settings.warehouse_path(db), full_refresh=full_refresh)
+    raise typer.Exit(0 if ok else 1)
 
 
 @app.command("demo")
@@ -101,9 +145,11 @@ def demo(
     """The main job on the demo firm, end to end: generate → ingest → dbt build."""
     from riskman import pipeline
 
-    folder = pipeline.generate_demo(out, traders)
     db_path = settings.warehouse_path(db)
-    raise typer.Exit(0 if _ingest(folder, db_path) and _build(db_path) else 1)
+    with errors_as_one_line():
+        folder = pipeline.generate_demo(out, traders)
+        ok = _ingest(folder, db_path) and _build(db_path)
+    raise typer.Exit(0 if ok else 1)
 
 
 def _ingest(folder: Path, db_path: Path, traders_config: Path | None = None) -> bool:
@@ -115,11 +161,11 @@ def _ingest(folder: Path, db_path: Path, traders_config: Path | None = None) -> 
     return report.usable
 
 
-def _build(db_path: Path) -> bool:
+def _build(db_path: Path, *, full_refresh: bool = False) -> bool:
     from riskman import pipeline
 
     try:
-        result = pipeline.build_warehouse(db_path)
+        result = pipeline.build_warehouse(db_path, full_refresh=full_refresh)
     except pipeline.NothingToBuild as exc:
         typer.echo(f"nothing to build: {exc}")
         return False

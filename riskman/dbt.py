@@ -1,7 +1,9 @@
-"""Run dbt on the warehouse as a subprocess, so the DuckDB file is released when it ends."""
+"""Run dbt on the warehouse as a subprocess, so the DuckDB file is released when it ends, and
+read what it reported."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
@@ -12,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from riskman.child_process import run_tied_to_parent
 from riskman.settings import PROJECT_ROOT, dbt_project_dir
 
 logger = logging.getLogger(__name__)
@@ -28,20 +31,51 @@ def dbt_environment(db_path: Path) -> dict[str, str]:
     return env
 
 
+def run_results_path() -> Path:
+    """Where dbt writes the outcome of every node of its last run."""
+    return dbt_project_dir() / "target" / "run_results.json"
+
+
 def run_dbt(args: list[str], db_path: Path) -> subprocess.CompletedProcess[str]:
-    """`dbt <args>` in the dbt project against `db_path`; output is streamed to stderr."""
+    """`dbt <args>` in the dbt project against `db_path`; output is streamed to stderr. dbt runs
+    as a child that never outlives this process (riskman.child_process)."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     dbt = Path(sys.executable).with_name("dbt")
     command = [str(dbt), *args, "--project-dir", str(dbt_project_dir())]
     logger.info("step=dbt args=%s", " ".join(args))
-    return subprocess.run(
-        command,
-        cwd=dbt_project_dir(),
-        env=dbt_environment(db_path),
-        text=True,
-        stdout=sys.stderr,
-        check=False,
+    # A stale file would describe an earlier run if this one dies before writing its own.
+    run_results_path().unlink(missing_ok=True)
+    returncode = run_tied_to_parent(
+        command, cwd=dbt_project_dir(), env=dbt_environment(db_path), text=True, stdout=sys.stderr
     )
+    return subprocess.CompletedProcess(command, returncode)
+
+
+def failed_nodes(run_results: Path | None = None) -> list[str]:
+    """One line per model, test or snapshot that failed or errored in dbt's last run, and a count
+    of what it skipped; empty when there is no record of the run."""
+    path = run_results or run_results_path()
+    try:
+        results = json.loads(path.read_text(encoding="utf-8"))["results"]
+    except (OSError, ValueError, KeyError):
+        return []
+    lines, skipped = [], 0
+    for result in results:
+        status = result.get("status")
+        if status == "skipped":
+            skipped += 1
+        elif status in ("fail", "error", "runtime error"):
+            kind, _, name = result["unique_id"].split(".")[:3]  # test.<package>.<name>.<hash>
+            rows = result.get("failures")
+            detail = f" ({rows} failing rows)" if status == "fail" and rows else ""
+            message = [line.strip() for line in (result.get("message") or "").splitlines() if line.strip()]
+            why = f": {' '.join(message[:2])[:240]}" if message and status != "fail" else ""
+            if any("out of sync" in line for line in message):
+                why += " (columns changed since the last build: run `riskman build --full-refresh`)"
+            lines.append(f"dbt {kind} {name}: {status}{detail}{why}")
+    if skipped:
+        lines.append(f"dbt skipped {skipped} nodes after the failures")
+    return lines
 
 
 @cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,13 +13,26 @@ from riskman.settings import logs_dir
 _FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 
+class _CurrentStderr(logging.StreamHandler):
+    """Writes to whatever `sys.stderr` is at the moment of the record, not the one at set-up:
+    a command run twice in one process (a test runner, a flow) swaps and closes its streams."""
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 def configure_logging(level: int = logging.INFO) -> None:
     """Send `riskman.*` logs to stderr and a rotating-free append-only file; safe to call twice."""
     root = logging.getLogger("riskman")
     if getattr(root, "_riskman_configured", False):
         return
     root.setLevel(level)
-    stream = logging.StreamHandler()
+    stream = _CurrentStderr()
     stream.setFormatter(logging.Formatter(_FORMAT))
     root.addHandler(stream)
     try:
@@ -38,7 +52,8 @@ def format_fields(fields: dict[str, object]) -> str:
 
 @contextmanager
 def log_step(logger: logging.Logger, step: str, **fields: object) -> Iterator[dict[str, object]]:
-    """Log `step=<name> ... seconds=<t>` once the block ends; the block may add counts to the dict."""
+    """Log `step=<name> status=… seconds=<t> …` once the block ends. The block may add counts to the
+    dict, and `status` (default `ok`; anything else logs as an error, as an exception does)."""
     counts: dict[str, object] = dict(fields)
     started = time.perf_counter()
     try:
@@ -48,4 +63,6 @@ def log_step(logger: logging.Logger, step: str, **fields: object) -> Iterator[di
         logger.error("step=%s status=failed seconds=%.2f %s", step, elapsed, format_fields(counts))
         raise
     elapsed = time.perf_counter() - started
-    logger.info("step=%s status=ok seconds=%.2f %s", step, elapsed, format_fields(counts))
+    status = counts.pop("status", "ok")
+    level = logging.INFO if status == "ok" else logging.ERROR
+    logger.log(level, "step=%s status=%s seconds=%.2f %s", step, status, elapsed, format_fields(counts))

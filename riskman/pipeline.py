@@ -9,12 +9,16 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from riskman import settings
-from riskman.dbt import run_dbt
+from riskman.dbt import failed_nodes, run_dbt
 from riskman.ingest.schema import raw_table_has_rows
 from riskman.logs import log_step
-from riskman.quality import QualityReport
+from riskman.warehouse import wait_until_free
+
+if TYPE_CHECKING:  # the data checks import Great Expectations: seconds a plain ingest never needs
+    from riskman.quality import QualityReport
 
 logger = logging.getLogger(__name__)
 
@@ -29,16 +33,17 @@ class BuildResult:
 
     dbt_returncode: int
     checks: QualityReport
+    dbt_failures: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
         return self.dbt_returncode == 0 and self.checks.ok
 
     def summary(self) -> str:
-        dbt = (
-            "dbt build: ok" if self.dbt_returncode == 0 else f"dbt build: failed (exit {self.dbt_returncode})"
-        )
-        return f"{dbt}\n{self.checks.summary()}"
+        """The dbt outcome with every failing model or test by name, then the data checks."""
+        dbt = "ok" if self.dbt_returncode == 0 else f"failed (exit {self.dbt_returncode})"
+        failures = "".join(f"\n  {line}" for line in self.dbt_failures)
+        return f"dbt build: {dbt}{failures}\n{self.checks.summary()}"
 
 
 def ingest(folder: Path, db_path: Path, traders_config: Path | None = None):
@@ -68,17 +73,22 @@ def download_from_api(start: date, end: date, out: Path | None) -> Path:
     return folder
 
 
-def build_warehouse(db_path: Path) -> BuildResult:
+def build_warehouse(db_path: Path, *, full_refresh: bool = False) -> BuildResult:
     """`dbt build`, then the data checks. The checks run even when dbt failed: what they find in
-    raw often explains why. Raises NothingToBuild before any ingest."""
+    raw often explains why. `full_refresh` rebuilds the incremental models from scratch (needed
+    once when an upgrade changed their columns). Raises NothingToBuild before any ingest."""
     from riskman.quality import run_data_checks
 
     if not raw_table_has_rows(db_path, "load_log"):
         raise NothingToBuild(f"{db_path} holds no ingested exports yet; run `riskman ingest DIR` first")
+    wait_until_free(db_path)  # dbt would fail on the lock with a message nobody reads
     with log_step(logger, "dbt_build", db=db_path) as step:
-        result = run_dbt(["build"], db_path)
+        result = run_dbt(["build", *(["--full-refresh"] if full_refresh else [])], db_path)
         step["returncode"] = result.returncode
-    return BuildResult(result.returncode, run_data_checks(db_path))
+        if result.returncode != 0:
+            step["status"] = "failed"
+    failures = tuple(failed_nodes()) if result.returncode != 0 else ()
+    return BuildResult(result.returncode, run_data_checks(db_path), failures)
 
 
 def generate_demo(out: Path | None, traders: int) -> Path:

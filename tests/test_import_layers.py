@@ -20,7 +20,17 @@ ALLOWED_PACKAGES = {
     "app": {"riskman", "ml", "app"},
 }
 # Inside riskman: the shared base, then layers that may import the base and what is listed.
-BASE = {"settings", "logs", "sql", "dbt", "market_data", "propreports_paging", "feature_catalog"}
+BASE = {
+    "settings",
+    "logs",
+    "sql",
+    "warehouse",
+    "child_process",
+    "dbt",
+    "market_data",
+    "propreports_paging",
+    "feature_catalog",
+}
 ALLOWED_IN_RISKMAN = {
     **{module: BASE for module in BASE},
     "propreports_api": BASE,

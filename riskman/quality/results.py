@@ -9,10 +9,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
 
 from riskman.quality.spec import CRITICAL, INFO, WARNING, CheckedTable
+from riskman.warehouse import connect
 
 SEVERITIES = (CRITICAL, WARNING, INFO)
 SAMPLE_SIZE = 5
@@ -197,7 +197,7 @@ def write_results(db_path: Path, results: list[CheckResult]) -> None:
         [asdict(result) for result in results], columns=list(CheckResult.__dataclass_fields__)
     )
     frame["unexpected_count"] = frame["unexpected_count"].astype("Int64")
-    con = duckdb.connect(str(db_path))
+    con = connect(db_path)
     try:
         con.execute("create schema if not exists quality")
         con.execute(CHECK_RESULTS_DDL)

@@ -8,7 +8,6 @@ import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
@@ -19,6 +18,7 @@ from riskman.quality.mart_suites import mart_checks, mart_parameters
 from riskman.quality.raw_suites import raw_checks
 from riskman.quality.results import CheckResult, QualityReport, result_rows, write_results
 from riskman.quality.spec import CRITICAL, CheckedTable
+from riskman.warehouse import connect
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def run_data_checks(
 
 def _warehouse_facts(db_path: Path, today: date) -> tuple[set[str], dict[str, object]]:
     """The relations that exist and the `$PARAMETER` values, read in one short connection."""
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = connect(db_path, read_only=True)
     try:
         tables = con.execute("select table_schema, table_name from information_schema.tables").fetchall()
         relations = {f"{schema}.{name}" for schema, name in tables}
@@ -104,7 +104,7 @@ def _skip_reason(check: CheckedTable, relations: set[str], parameters: dict[str,
 
 
 def _read_frame(db_path: Path, query: str) -> pd.DataFrame:
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = connect(db_path, read_only=True)
     try:
         return con.execute(query).df()
     finally:
