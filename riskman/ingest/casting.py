@@ -7,11 +7,14 @@ cells (text) → trimmed cells `c<i>` → typed values → typed values + `_reje
 
 from __future__ import annotations
 
+from datetime import date
+
 from riskman.ingest.formats import (
     DATE_ISO,
     DATE_MDY,
     INT,
     MONEY,
+    QUANTITY,
     SQL_TYPES,
     TEXT,
     TIMESTAMP_MDY,
@@ -34,7 +37,7 @@ def cast_expression(column: Column, cell: str) -> str:
     """Typed value of a trimmed cell, NULL when empty or malformed."""
     if column.kind == TEXT:
         return cell
-    if column.kind in (INT, MONEY):
+    if column.kind in (INT, QUANTITY, MONEY):
         target = SQL_TYPES[column.kind]
         digits = f"replace(replace(replace({cell}, ',', ''), '(', ''), ')', '')"
         paren, grouped = sql_literal(_PAREN_NUMBER), sql_literal(_GROUPED_NUMBER)
@@ -43,7 +46,7 @@ def cast_expression(column: Column, cell: str) -> str:
             f"when regexp_full_match({cell}, {paren}) then -try_cast({digits} as {target}) "
             f"when regexp_full_match({cell}, {grouped}) then try_cast({digits} as {target}) end)"
         )
-        if column.kind == MONEY:
+        if column.kind in (MONEY, QUANTITY):
             return number
         # A cast to an integer would round '1.5' to 2: a fraction is no integer.
         return f"case when contains({cell}, '.') then null else {number} end"
@@ -56,8 +59,9 @@ def cast_expression(column: Column, cell: str) -> str:
     raise ValueError(f"unknown column kind {column.kind!r} for {column.header!r}")
 
 
-def problem_expression(column: Column, cell: str, value: str) -> str:
-    """A message when the cell is missing (if required) or cannot be read as its type."""
+def problem_expression(column: Column, cell: str, value: str, latest: date) -> str:
+    """A message when the cell is missing (if required), cannot be read as its type, or (for the
+    date a row records) lies outside [column.earliest, latest]."""
     label = sql_literal(column.header)
     checks = []
     if column.required:
@@ -73,14 +77,25 @@ def problem_expression(column: Column, cell: str, value: str) -> str:
         checks.append(f"when {cell} not in ({allowed}) then {label} || ': ' || {quoted(cell)} || {listed}")
     if column.positive:
         checks.append(f"when {value} <= 0 then {label} || ': must be positive, got ' || {cell}")
+    if column.earliest is not None:
+        day = f"cast({value} as date)"
+        checks.append(
+            f"when {day} < date '{column.earliest}' then {label} || ': ' || {quoted(cell)} "
+            f"|| ' is before {column.earliest}, not a plausible date'"
+        )
+        checks.append(
+            f"when {day} > date '{latest}' then {label} || ': ' || {quoted(cell)} "
+            f"|| ' is after the day it was loaded ({latest})'"
+        )
     return "case " + " ".join(checks) + " end" if checks else "null"
 
 
-def typed_query(kind: FileKind, present_headers: list[str], unknown_headers: list[str]) -> str:
-    """SELECT over a `cells` relation: typed columns, extra_columns, _reject_reason, _row_hash."""
+def typed_query(kind: FileKind, present_headers: list[str], unknown_headers: list[str], latest: date) -> str:
+    """SELECT over a `cells` relation: typed columns, extra_columns, _reject_reason, _row_hash.
+    `latest` is the day of the load (US/Eastern): no row can record a later day."""
     cell_of = {header: f"c{i}" for i, header in enumerate(present_headers)}
     trimmed = [f"nullif(trim({quote_ident(h)}), '') as {cell_of[h]}" for h in present_headers]
-    extras = "null"
+    extras = "cast(null as varchar)"
     if unknown_headers:
         pairs = ", ".join(f"{sql_literal(h)}, {quote_ident(h)}" for h in unknown_headers)
         extras = f"cast(json_object({pairs}) as varchar)"
@@ -93,9 +108,10 @@ def typed_query(kind: FileKind, present_headers: list[str], unknown_headers: lis
         if column.header in cell_of:
             cell = cell_of[column.header]
             typed.append(f"{cast_expression(column, cell)} as {name}")
-            problems.append(problem_expression(column, cell, name))
+            problems.append(problem_expression(column, cell, name, latest))
         else:
-            typed.append(f"null as {name}")
+            # Typed, so groups of files with other headers stack into the same table.
+            typed.append(f"cast(null as {SQL_TYPES[column.kind]}) as {name}")
             if column.required:
                 problems.append(sql_literal(f"{column.header}: column missing from file"))
         outputs.append(name)

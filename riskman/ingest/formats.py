@@ -7,16 +7,25 @@ Parsing is always by header name (docs/architecture.md §3). A missing optional 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 # Value kinds understood by the SQL cast builder (riskman.ingest.casting).
-TEXT, INT, MONEY, DATE_MDY, DATE_ISO, TIMESTAMP_MDY = (
+TEXT, INT, QUANTITY, MONEY, DATE_MDY, DATE_ISO, TIMESTAMP_MDY = (
     "text",
     "int",
+    "quantity",
     "money",
     "date_mdy",
     "date_iso",
     "timestamp_mdy",
 )
+
+# The oldest plausible date of a row, by what it records; an earlier one was parsed wrongly (a
+# two-digit year, a swapped field), not history. Day trading through PropReports-style back
+# offices is electronic (1990s on); daily index histories reach back to the 1920s. A row dated
+# after the day it was loaded is impossible too: both are quarantined at ingest.
+EARLIEST_TRADE_DATE = date(1990, 1, 1)
+EARLIEST_MARKET_DATE = date(1900, 1, 1)
 
 # Context the readers add as pseudo-columns: per-account reports carry the account only in the
 # folder name, and totalsByDate carries the date only in its block's opening line.
@@ -34,6 +43,9 @@ class Column:
     required: bool = False
     choices: tuple[str, ...] = ()  # the only values a text cell may hold
     positive: bool = False  # a number that must be > 0
+    # The date a row records (a fill's execution, a report's day): no earlier than this, and no
+    # later than the day it is loaded.
+    earliest: date | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +63,10 @@ class FileKind:
     row_key: tuple[str, ...] = field(default=())
     # Raw columns computed from cast columns (name, SQL expression).
     derived: tuple[tuple[str, str], ...] = field(default=())
+    # SQL over raw columns naming one real-world row across files and days (a fill), if any: the
+    # same row arriving in another day's block (an overlapping export) is a duplicate or a
+    # conflict, never a second row.
+    natural_key: str = ""
 
     def by_header(self) -> dict[str, Column]:
         return {column.header: column for column in self.columns}
@@ -59,6 +75,8 @@ class FileKind:
 SQL_TYPES = {
     TEXT: "varchar",
     INT: "bigint",
+    # PropReports quantities carry up to eight decimals (fractional shares, crypto).
+    QUANTITY: "decimal(24, 8)",
     # Exact money: reconciliation compares cents, which doubles would blur.
     MONEY: "decimal(18, 6)",
     DATE_MDY: "date",
@@ -80,10 +98,10 @@ FILLS = FileKind(
     name="fills",
     table="raw.fills",
     columns=(
-        Column("Date/Time", "trade_time", TIMESTAMP_MDY, required=True),
+        Column("Date/Time", "trade_time", TIMESTAMP_MDY, required=True, earliest=EARLIEST_TRADE_DATE),
         Column("Account", "account_name", TEXT, required=True),
         Column("B/S", "side", TEXT, required=True, choices=("B", "S", "T", "C")),
-        Column("Qty", "qty", INT, required=True, positive=True),
+        Column("Qty", "qty", QUANTITY, required=True, positive=True),
         Column("Symbol", "symbol", TEXT, required=True),
         Column("Price", "price", MONEY, required=True, positive=True),
         Column("Route", "route"),
@@ -101,12 +119,14 @@ FILLS = FileKind(
     signature=("Date/Time", "B/S", "Qty", "Symbol", "Price"),
     row_key=("account_name", "fill_id"),
     derived=(("trade_date", "cast(trade_time as date)"),),
+    # As staging's fill_key: PropReports' own id, else the fill id within its account.
+    natural_key="coalesce(propreports_id, account_name || ':' || fill_id)",
 )
 
 _TOTALS_NUMBERS = [
     Column("Orders", "orders", INT),
     Column("Fills", "fills", INT),
-    Column("Qty", "qty", INT),
+    Column("Qty", "qty", QUANTITY),
     Column("Gross", "gross", MONEY),
     *_fees(),
 ]
@@ -116,7 +136,7 @@ TOTALS_BY_DATE = FileKind(
     table="raw.totals_by_date",
     columns=(
         Column(ACCOUNT_FROM_FOLDER, "account_name", TEXT, required=True),
-        Column(DATE_FROM_BLOCK, "trade_date", DATE_MDY, required=True),
+        Column(DATE_FROM_BLOCK, "trade_date", DATE_MDY, required=True, earliest=EARLIEST_TRADE_DATE),
         Column("Symbol", "symbol", TEXT, required=True),
         *_TOTALS_NUMBERS,
         Column("Net", "net", MONEY, required=True),
@@ -134,7 +154,7 @@ SUMMARY_BY_DATE = FileKind(
     table="raw.summary_by_date",
     columns=(
         Column(ACCOUNT_FROM_FOLDER, "account_name", TEXT, required=True),
-        Column("Date", "trade_date", DATE_MDY, required=True),
+        Column("Date", "trade_date", DATE_MDY, required=True, earliest=EARLIEST_TRADE_DATE),
         Column("Type", "type"),
         *_TOTALS_NUMBERS,
         Column("Trade Fees", "trade_fees", MONEY),
@@ -178,7 +198,7 @@ MARKET_DAILY = FileKind(
     name="market_daily",
     table="raw.market_daily",
     columns=(
-        Column("Date", "market_date", DATE_ISO, required=True),
+        Column("Date", "market_date", DATE_ISO, required=True, earliest=EARLIEST_MARKET_DATE),
         Column("Symbol", "symbol", TEXT, required=True),
         Column("Open", "open", MONEY),
         Column("High", "high", MONEY),

@@ -12,6 +12,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pyarrow as pa
@@ -25,13 +26,17 @@ from riskman.ingest.formats import FILLS, MARKET_DAILY
 from riskman.ingest.market import default_market_file
 from riskman.ingest.readers import read_file
 from riskman.ingest.report import FileLoad, IngestReport
-from riskman.ingest.schema import connect, ensure_raw_schema, raw_table_has_rows
+from riskman.ingest.schema import ensure_raw_schema, raw_table_has_rows
 from riskman.ingest.trader_config import TraderConfigError, parse_trader_config
 from riskman.logs import log_step
+from riskman.warehouse import connect
 
 logger = logging.getLogger(__name__)
 
 TRADER_CONFIG = "trader_config"
+UNRECOGNISED = "unrecognised file: its header matches no PropReports export"
+# PropReports dates are US/Eastern: the day of the load there is the latest a row may record.
+EASTERN = ZoneInfo("America/New_York")
 
 
 def ingest_folder(folder: Path, db_path: Path, traders_config: Path | None = None) -> IngestReport:
@@ -99,7 +104,7 @@ def _load_files(con: duckdb.DuckDBPyConnection, files: list[SourceFile], report:
                     if kind is FILLS
                     else [_with_file_no(load) for load in kind_loads if load.parsed is not None]
                 )
-                load_kind(con, kind, kind_loads, tables)
+                load_kind(con, kind, kind_loads, tables, loaded_at.astimezone(EASTERN).date())
                 step["rows"] = sum(f.rows_loaded for f in loads if f.source.kind is kind)
         for load in loads:
             if load.source.kind_name == TRADER_CONFIG:
@@ -119,8 +124,13 @@ def _parse_all(loads: list[FileLoad]) -> list[pa.Table]:
     for load in loads:
         if load.source.kind_name == TRADER_CONFIG:
             continue
-        if load.source.kind is None:
-            load.status, load.message = "rejected", "unrecognised file: header matches no export"
+        if load.source.problem:
+            load.status, load.message = "rejected", load.source.problem
+        elif load.source.kind is None:
+            load.status, load.message = (
+                "rejected",
+                "unrecognised file: its header matches no PropReports export",
+            )
         else:
             readable.append(load)
     fills = [load for load in readable if load.source.kind is FILLS]
@@ -176,6 +186,9 @@ def _register_files(con: duckdb.DuckDBPyConnection, loads: list[FileLoad], loade
 
 def _load_trader_config(con: duckdb.DuckDBPyConnection, load: FileLoad) -> None:
     """Append the whole mapping as a new version (its file hash is new, or we'd not be here)."""
+    if load.source.problem:
+        load.status, load.message = "rejected", load.source.problem
+        return
     try:
         rows = parse_trader_config(load.source.data, load.source.path)
     except TraderConfigError as exc:

@@ -31,6 +31,8 @@ BLOCK_DATE = re.compile(r"^\s*(\d{1,2}/\d{1,2}/\d{4})\s*,*\s*$")
 # Lines that close a totalsByDate day block: derivable totals, not per-symbol data.
 TOTALS_SUMMARY_LABELS = ("Equities", "Options", "Futures", "Daily Total", "Fee:", "Cash:", "Adj")
 SUMMARY_TOTAL_ROW_LABELS = {"Equities", "Options", "Futures", "Total"}
+# A header sharing this many of a format's signature columns is that format with columns missing.
+MIN_SIGNATURE_OVERLAP = 2
 
 
 @dataclass
@@ -53,23 +55,33 @@ def header_cells(text: str) -> list[str]:
     return [cell.strip() for cell in next(csv.reader([first_line]))]
 
 
-def detect_kind(data: bytes) -> FileKind | None:
-    """The export format of a file, judged by its header (or date-block opening)."""
+def identify(data: bytes) -> tuple[FileKind | None, str | None]:
+    """The export format of a file, judged by its header (or date-block opening), and what is
+    wrong when it looks like a format but lacks some of its required columns."""
     head = data[:4096].decode("utf-8", errors="replace").lstrip("\ufeff")
     lines = [line for line in head.splitlines() if line.strip()]
     if not lines:
-        return None
-    if BLOCK_DATE.match(lines[0]) and len(lines) > 1:
-        return TOTALS_BY_DATE if _is_signature(TOTALS_BY_DATE, lines[1]) else None
-    for kind in (FILLS, SUMMARY_BY_DATE, ACCOUNTS, MARKET_DAILY):
-        if _is_signature(kind, lines[0]):
-            return kind
-    return None
-
-
-def _is_signature(kind: FileKind, header_line: str) -> bool:
+        return None, None
+    if BLOCK_DATE.match(lines[0]):
+        kinds, header_line = (TOTALS_BY_DATE,), lines[1] if len(lines) > 1 else ""
+    else:
+        kinds, header_line = (FILLS, SUMMARY_BY_DATE, ACCOUNTS, MARKET_DAILY), lines[0]
     headers = set(header_cells(header_line))
-    return set(kind.signature) <= headers
+    for kind in kinds:
+        if set(kind.signature) <= headers:
+            return kind, None
+    # Most of a format's signature but not all: name the columns it lacks.
+    closest = max(kinds, key=lambda kind: len(set(kind.signature) & headers))
+    if len(set(closest.signature) & headers) >= MIN_SIGNATURE_OVERLAP:
+        missing = [header for header in closest.signature if header not in headers]
+        plural = "s" if len(missing) > 1 else ""
+        return None, f"{closest.name} header lacks required column{plural} {', '.join(missing)}"
+    return None, None
+
+
+def detect_kind(data: bytes) -> FileKind | None:
+    """The export format of a file, judged by its header (or date-block opening)."""
+    return identify(data)[0]
 
 
 def _strings_table(columns: dict[str, list[str]], lines: list[int]) -> pa.Table:

@@ -60,10 +60,11 @@ def describe(report: IngestReport) -> str:
         f"rows: {report.total('rows_loaded')} new, {report.total('rows_unchanged')} unchanged, "
         f"{report.total('rows_quarantined')} quarantined"
     ]
-    lines += [
-        f"  {load.status}: {load.source.path} quarantined={load.rows_quarantined}"
-        + (f" ({load.message})" if load.message else "")
-        for load in report.files
-        if load.rows_quarantined or load.status == "rejected"
-    ]
+    for load in report.files:
+        if load.status == "rejected":  # the same reason raw.quarantine holds for the file
+            lines.append(f"  rejected: {load.source.path}: {load.message}")
+        elif load.rows_quarantined:
+            lines.append(
+                f"  {load.source.path}: {load.rows_quarantined} rows quarantined (see raw.quarantine)"
+            )
     return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""The `raw` landing schema (append-only, bitemporal) and connections to the warehouse file."""
+"""The `raw` landing schema (append-only, bitemporal)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import duckdb
 from riskman.ingest.formats import FILE_KINDS, SQL_TYPES, FileKind
 from riskman.ingest.trader_config import TRADER_ACCOUNTS_DDL
 from riskman.sql import quote_ident
+from riskman.warehouse import connect
 
 # Load metadata every raw row carries (docs/architecture.md §4: raw is bitemporal).
 LOAD_COLUMNS = """
@@ -57,12 +58,6 @@ create table if not exists raw.quarantine (
 """
 
 
-def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), read_only=read_only)
-
-
 def raw_table_ddl(kind: FileKind) -> str:
     typed = [f"{column.name} {SQL_TYPES[column.kind]}" for column in kind.columns]
     derived = [f"{name} date" for name, _ in kind.derived]
@@ -71,13 +66,32 @@ def raw_table_ddl(kind: FileKind) -> str:
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the raw landing tables if absent; never alters existing rows."""
+    """Create the raw landing tables if absent, and widen a column an earlier version created
+    narrower (quantities were whole numbers before they were decimals); values never change."""
     con.execute("create schema if not exists raw")
     con.execute(LOAD_LOG_DDL)
     con.execute(QUARANTINE_DDL)
     con.execute(TRADER_ACCOUNTS_DDL)
     for kind in FILE_KINDS:
         con.execute(raw_table_ddl(kind))
+        _widen_columns(con, kind)
+
+
+def _widen_columns(con: duckdb.DuckDBPyConnection, kind: FileKind) -> None:
+    schema, table = kind.table.split(".")
+    existing = dict(
+        con.execute(
+            "select column_name, data_type from information_schema.columns "
+            "where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchall()
+    )
+    for column in kind.columns:
+        wanted = SQL_TYPES[column.kind]
+        if existing.get(column.name, "").replace(" ", "").lower() not in ("", wanted.replace(" ", "")):
+            con.execute(
+                f"alter table {kind.table} alter column {quote_ident(column.name)} set data type {wanted}"
+            )
 
 
 def raw_table_has_rows(db_path: Path, table: str) -> bool:

@@ -11,6 +11,7 @@ import datetime as dt
 import great_expectations.expectations as gxe
 
 from riskman.dbt import project_vars
+from riskman.ingest import formats
 from riskman.ingest.formats import FEE_HEADERS, FILLS
 from riskman.quality import rules as r
 from riskman.quality.raw_schema import raw_schema_check
@@ -19,11 +20,9 @@ from riskman.quality.spec import INFO, WARNING, CheckedTable
 FEE_COLUMNS = [c.name for c in FILLS.columns if c.header in FEE_HEADERS]
 FEES_SUM = " + ".join(f"coalesce({name}, 0)" for name in FEE_COLUMNS)
 FEE_CELLS = " + ".join(f"case when {name} is null then 0 else 1 end" for name in FEE_COLUMNS)
-# The oldest plausible date of each kind; an earlier one was parsed wrongly (a two-digit year,
-# a swapped field), not history. Trading through PropReports-style back offices is electronic
-# day trading (1990s on); daily index histories reach back to the 1920s.
-EARLIEST_TRADE_DATE = dt.datetime(1990, 1, 1)
-EARLIEST_MARKET_DATE = dt.datetime(1900, 1, 1)
+# The oldest plausible date of each kind, as ingest quarantines by (GX compares datetimes).
+EARLIEST_TRADE_DATE = dt.datetime.combine(formats.EARLIEST_TRADE_DATE, dt.time())
+EARLIEST_MARKET_DATE = dt.datetime.combine(formats.EARLIEST_MARKET_DATE, dt.time())
 MAX_QUARANTINE_RATE = 0.01
 LOAD_STATUSES = ["loaded", "rejected"]
 RUN_DATE = {"$PARAMETER": "run_date"}

@@ -137,7 +137,7 @@ def test_bad_rows_are_quarantined_with_file_line_text_and_reason(firm, tmp_path)
     reasons = [r[2] for r in rows]
     assert "Price: cannot read '12.3.4'" in reasons[0]
     assert reasons[1] == "duplicate of line 2 (account_name / fill_id)"
-    assert reasons[2] == "Qty: cannot read '1O0' as int"
+    assert reasons[2] == "Qty: cannot read '1O0' as quantity"
     assert reasons[3] == "B/S: 'X' is not one of B, S, T, C"
     assert "expected 26 fields, found" in reasons[4]
     assert report.total("rows_quarantined") == 5
@@ -150,7 +150,7 @@ def test_an_unreadable_file_is_rejected_and_reported_not_dropped(firm, tmp_path)
     report = ingest_folder(firm, db)
     assert report.files_rejected == 2 and report.usable
     reasons = query(db, "select reason from raw.quarantine order by _source_file")
-    assert reasons == [("unrecognised file: header matches no export",)] * 2
+    assert reasons == [("unrecognised file: its header matches no PropReports export",)] * 2
     statuses = query(db, "select status, count(*) from raw.load_log group by status order by status")
     assert statuses == [("loaded", 7), ("rejected", 2)]
 

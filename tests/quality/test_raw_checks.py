@@ -102,7 +102,7 @@ def test_negative_quantity_is_a_critical_failure_naming_expectation_and_column(c
         1,
     )
     (row,) = json.loads(qty.sample)  # the failing row, by its key columns
-    assert (str(row["qty"]), str(row["_source_line"])) == ("-5", "9001")
+    assert (float(row["qty"]), str(row["_source_line"])) == (-5.0, "9001")
     assert (
         "critical: raw_fills expect_column_values_to_be_between column=qty unexpected=1" in report.summary()
     )

@@ -33,8 +33,9 @@ final as (
         f.symbol,
         f.side,
         f.side_sign,
-        f.quantity,
-        f.side_sign * f.quantity as signed_quantity,
+        -- Quantities are exact decimals: PropReports allows eight decimals (fractional shares).
+        cast(f.quantity as decimal(38, 8)) as quantity,
+        cast(f.side_sign * f.quantity as decimal(38, 8)) as signed_quantity,
         cast(f.price as double) as price,
         cast(f.quantity * f.price as double) as notional,
         cast(f.total_fees as double) as total_fees,

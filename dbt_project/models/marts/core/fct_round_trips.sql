@@ -39,7 +39,7 @@ cumulated as (
 positioned as (
     select
         *,
-        (position_after - signed_quantity) * position_after < 0 as is_flip
+        sign(position_after - signed_quantity) * sign(position_after) < 0 as is_flip
     from cumulated
 ),
 
@@ -108,7 +108,7 @@ final as (
         trade_date,
         cast({{ dbt.datediff('opened_at', 'closed_at', 'second') | trim }} / 60.0 as double) as hold_minutes,
         cast(fills_count as bigint) as fills_count,
-        cast(max_abs_position as bigint) as max_abs_position,
+        cast(max_abs_position as decimal(38, 8)) as max_abs_position,
         cast(entry_notional as double) as entry_notional,
         cast(gross_cash_pnl as double) as gross_cash_pnl,
         cast(fees as double) as fees,

@@ -128,7 +128,7 @@ final as (
         cast(coalesce(f.fills_count, 0) as bigint) as fills_count,
         cast(coalesce(f.orders_count, 0) as bigint) as orders_count,
         cast(coalesce(f.symbols_traded, 0) as bigint) as symbols_traded,
-        cast(coalesce(f.shares_traded, 0) as bigint) as shares_traded,
+        cast(coalesce(f.shares_traded, 0) as decimal(38, 8)) as shares_traded,
         cast(coalesce(f.notional_traded, 0) as double) as notional_traded,
         cast(coalesce(f.largest_fill_notional, 0) as double) as largest_fill_notional,
         cast(coalesce(f.short_sale_fills, 0) as bigint) as short_sale_fills,

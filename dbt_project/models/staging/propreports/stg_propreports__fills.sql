@@ -6,6 +6,7 @@ source as (
 
 renamed as (
     select
+        -- The natural key ingest dedupes fills on across files (riskman/ingest/formats.py, FILLS).
         coalesce(propreports_id, account_name || ':' || fill_id) as fill_key,
         fill_id,
         propreports_id,
