@@ -1,9 +1,14 @@
 """Download raw PropReports responses into the export layout the ingest reads.
 
     out_dir/accounts.csv
-    out_dir/<Account Name>/fills_<start>_<end>_p<k>.csv      (raw page, `Page n/m` trailer kept)
+    out_dir/<Account Name>/fills_<start>_<end>.csv           (every page of the response, joined)
     out_dir/<Account Name>/totalsByDate_<start>_<end>.csv
     out_dir/<Account Name>/summaryByDate_<start>_<end>.csv
+    out_dir/_responses/<Account Name>/fills_<start>_<end>_p<k>.csv   (raw pages, never ingested)
+
+Fills pages are joined into one file because ingest versions a day as a whole per file: a day
+split over two page files would be read as two versions of that day, the later replacing the
+earlier. The raw pages are kept under `_responses/`, which ingest skips.
 
 Every file is written atomically (temp file + rename): an interrupted download leaves whole
 files or none. Re-running over the same range rewrites the same bytes.
@@ -23,10 +28,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 from riskman.propreports_api.client import PropReportsClient, PropReportsError
+from riskman.propreports_paging import page_numbers
 
 logger = logging.getLogger(__name__)
 
 REPORTS = ("totalsByDate", "summaryByDate")
+RESPONSES = "_responses"  # raw API pages; ingest skips folders starting with "_"
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y")
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.\-]*$")
 
@@ -123,6 +130,24 @@ def _remove_stale_pages(folder: Path, stem: str, pages: int) -> None:
             logger.info("download_removed_stale_page path=%s", old)
 
 
+def join_pages(pages: list[str]) -> str:
+    """One fills export from its pages: page 1's header, every page's rows, no `Page n/m` lines."""
+    header: str | None = None
+    rows: list[str] = []
+    for number, page in enumerate(pages, start=1):
+        lines = page.splitlines()
+        while lines and (not lines[-1].strip() or page_numbers(lines[-1])):
+            lines.pop()
+        if not lines:
+            continue
+        if header is None:
+            header = lines[0]
+        elif lines[0] != header:
+            raise PropReportsError(f"fills page {number} has another header than page 1")
+        rows += lines[1:]
+    return "\n".join([header or "", *rows]) + "\n" if header else ""
+
+
 def download_exports(client: PropReportsClient, out_dir: Path, start: date, end: date) -> DownloadSummary:
     """Fetch accounts, then fills pages and both daily reports for accounts active in range."""
     out_dir = Path(out_dir)
@@ -145,10 +170,12 @@ def download_exports(client: PropReportsClient, out_dir: Path, start: date, end:
             summary.skipped_accounts.append(account.name)
             continue
         folder = out_dir / account.name
+        responses = out_dir / RESPONSES / account.name
         pages = client.fills(account.account_id, start, end)
         for number, page in enumerate(pages, start=1):
-            save(folder / f"fills_{span}_p{number}.csv", page)
-        _remove_stale_pages(folder, f"fills_{span}", len(pages))
+            save(responses / f"fills_{span}_p{number}.csv", page)
+        _remove_stale_pages(responses, f"fills_{span}", len(pages))
+        save(folder / f"fills_{span}.csv", join_pages(pages))
         for report in REPORTS:
             save(
                 folder / f"{report}_{span}.csv",

@@ -23,20 +23,25 @@ def test_download_writes_the_export_layout(fake, make_client, tmp_path):
     assert sorted(snapshot(tmp_path)) == sorted(
         [
             "accounts.csv",
-            f"TRADER1/fills_{SPAN}_p1.csv",
-            f"TRADER1/fills_{SPAN}_p2.csv",
-            f"TRADER1/fills_{SPAN}_p3.csv",
+            f"_responses/TRADER1/fills_{SPAN}_p1.csv",
+            f"_responses/TRADER1/fills_{SPAN}_p2.csv",
+            f"_responses/TRADER1/fills_{SPAN}_p3.csv",
+            f"TRADER1/fills_{SPAN}.csv",
             f"TRADER1/totalsByDate_{SPAN}.csv",
             f"TRADER1/summaryByDate_{SPAN}.csv",
-            f"TRADER2/fills_{SPAN}_p1.csv",
+            f"_responses/TRADER2/fills_{SPAN}_p1.csv",
+            f"TRADER2/fills_{SPAN}.csv",
             f"TRADER2/totalsByDate_{SPAN}.csv",
             f"TRADER2/summaryByDate_{SPAN}.csv",
         ]
     )  # TRADER1_OLD stopped trading in 2023 and NEWBIE never traded
-    assert (summary.accounts, summary.pages, summary.files_written) == (2, 4, 9)
+    assert (summary.accounts, summary.pages, summary.files_written) == (2, 4, 11)
     assert summary.requests == 1 + 1 + 4 + 4  # login, accounts, fills pages, reports
-    page = (tmp_path / "TRADER1" / f"fills_{SPAN}_p2.csv").read_text(encoding="utf-8")
+    page = (tmp_path / "_responses" / "TRADER1" / f"fills_{SPAN}_p2.csv").read_text(encoding="utf-8")
     assert page.rstrip("\n").endswith("Page 2/3")
+    joined = (tmp_path / "TRADER1" / f"fills_{SPAN}.csv").read_text(encoding="utf-8").splitlines()
+    assert joined[0].startswith("Date/Time,") and len(joined) == 1 + len(fake.fills["TRADER1"])
+    assert not any(line.startswith("Page") or line.startswith("Date/Time") for line in joined[1:])
     totals = (tmp_path / "TRADER1" / f"totalsByDate_{SPAN}.csv").read_text(encoding="utf-8")
     assert totals.startswith("1/2/2024\nSymbol,") and "Total δ" in totals
 
@@ -50,7 +55,7 @@ def test_download_rerun_writes_the_same_bytes(fake, make_client, tmp_path):
 
 
 def test_download_removes_pages_left_from_a_longer_earlier_export(fake, make_client, tmp_path):
-    stale = tmp_path / "TRADER1" / f"fills_{SPAN}_p4.csv"
+    stale = tmp_path / "_responses" / "TRADER1" / f"fills_{SPAN}_p4.csv"
     stale.parent.mkdir(parents=True)
     stale.write_text("old page\n")
     download_exports(make_client(fake), tmp_path, START, END)
