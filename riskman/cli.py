@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from riskman import settings
-from riskman.logs import configure_logging
+from riskman.logs import FILE_ONLY, configure_logging
 
 app = typer.Typer(
     help="Trading Risk Manager: PropReports → DuckDB warehouse → risk models and reports.",
@@ -52,7 +52,7 @@ def errors_as_one_line() -> Iterator[None]:
 
 
 def _fail(message: str) -> None:
-    logger.error("status=failed reason=%s", message)
+    logger.error("status=failed reason=%s", message, extra={FILE_ONLY: True})
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(1)
 

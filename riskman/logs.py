@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from riskman.settings import logs_dir
 
 _FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+FILE_ONLY = "file_only"
 
 
 class _CurrentStderr(logging.StreamHandler):
@@ -34,6 +35,8 @@ def configure_logging(level: int = logging.INFO) -> None:
     root.setLevel(level)
     stream = _CurrentStderr()
     stream.setFormatter(logging.Formatter(_FORMAT))
+    # A record the caller has already told the person (FILE_ONLY) goes to the log file only.
+    stream.addFilter(lambda record: not getattr(record, FILE_ONLY, False))
     root.addHandler(stream)
     try:
         folder = logs_dir()
