@@ -51,14 +51,29 @@ def run_dbt(args: list[str], db_path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.CompletedProcess(command, returncode)
 
 
+SCHEMA_CHANGED = "out of sync"  # dbt's words for an incremental model whose columns changed
+
+
+def _last_results(run_results: Path | None) -> list[dict]:
+    try:
+        return json.loads((run_results or run_results_path()).read_text(encoding="utf-8"))["results"]
+    except (OSError, ValueError, KeyError):
+        return []
+
+
+def schema_changed(run_results: Path | None = None) -> list[str]:
+    """Incremental models the last run refused because their columns changed (an upgrade)."""
+    return [
+        result["unique_id"].split(".")[2]
+        for result in _last_results(run_results)
+        if result.get("status") == "error" and SCHEMA_CHANGED in (result.get("message") or "")
+    ]
+
+
 def failed_nodes(run_results: Path | None = None) -> list[str]:
     """One line per model, test or snapshot that failed or errored in dbt's last run, and a count
     of what it skipped; empty when there is no record of the run."""
-    path = run_results or run_results_path()
-    try:
-        results = json.loads(path.read_text(encoding="utf-8"))["results"]
-    except (OSError, ValueError, KeyError):
-        return []
+    results = _last_results(run_results)
     lines, skipped = [], 0
     for result in results:
         status = result.get("status")
@@ -70,7 +85,7 @@ def failed_nodes(run_results: Path | None = None) -> list[str]:
             detail = f" ({rows} failing rows)" if status == "fail" and rows else ""
             message = [line.strip() for line in (result.get("message") or "").splitlines() if line.strip()]
             why = f": {' '.join(message[:2])[:240]}" if message and status != "fail" else ""
-            if any("out of sync" in line for line in message):
+            if any(SCHEMA_CHANGED in line for line in message):
                 why += " (columns changed since the last build: run `riskman build --full-refresh`)"
             lines.append(f"dbt {kind} {name}: {status}{detail}{why}")
     if skipped:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from riskman import settings
-from riskman.dbt import failed_nodes, run_dbt
+from riskman.dbt import failed_nodes, run_dbt, schema_changed
 from riskman.ingest.schema import raw_table_has_rows
 from riskman.logs import log_step
 from riskman.warehouse import wait_until_free
@@ -34,6 +34,7 @@ class BuildResult:
     dbt_returncode: int
     checks: QualityReport
     dbt_failures: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -42,8 +43,8 @@ class BuildResult:
     def summary(self) -> str:
         """The dbt outcome with every failing model or test by name, then the data checks."""
         dbt = "ok" if self.dbt_returncode == 0 else f"failed (exit {self.dbt_returncode})"
-        failures = "".join(f"\n  {line}" for line in self.dbt_failures)
-        return f"dbt build: {dbt}{failures}\n{self.checks.summary()}"
+        details = "".join(f"\n  {line}" for line in (*self.notes, *self.dbt_failures))
+        return f"dbt build: {dbt}{details}\n{self.checks.summary()}"
 
 
 def ingest(folder: Path, db_path: Path, traders_config: Path | None = None):
@@ -82,13 +83,26 @@ def build_warehouse(db_path: Path, *, full_refresh: bool = False) -> BuildResult
     if not raw_table_has_rows(db_path, "load_log"):
         raise NothingToBuild(f"{db_path} holds no ingested exports yet; run `riskman ingest DIR` first")
     wait_until_free(db_path)  # dbt would fail on the lock with a message nobody reads
-    with log_step(logger, "dbt_build", db=db_path) as step:
+    returncode = _dbt_build(db_path, full_refresh)
+    notes: tuple[str, ...] = ()
+    changed = schema_changed() if returncode != 0 and not full_refresh else []
+    if changed:
+        # An upgrade changed the columns of incremental models: rebuild them in full, once.
+        notes = (
+            f"columns of {', '.join(changed)} changed since the last build: rebuilt with --full-refresh",
+        )
+        returncode = _dbt_build(db_path, full_refresh=True)
+    failures = tuple(failed_nodes()) if returncode != 0 else ()
+    return BuildResult(returncode, run_data_checks(db_path), failures, notes)
+
+
+def _dbt_build(db_path: Path, full_refresh: bool) -> int:
+    with log_step(logger, "dbt_build", db=db_path, full_refresh=full_refresh) as step:
         result = run_dbt(["build", *(["--full-refresh"] if full_refresh else [])], db_path)
         step["returncode"] = result.returncode
         if result.returncode != 0:
             step["status"] = "failed"
-    failures = tuple(failed_nodes()) if result.returncode != 0 else ()
-    return BuildResult(result.returncode, run_data_checks(db_path), failures)
+    return result.returncode
 
 
 def generate_demo(out: Path | None, traders: int) -> Path:

@@ -46,3 +46,19 @@ def test_a_failed_dbt_build_fails_even_with_clean_data(clean, monkeypatch):
     result = pipeline.build_warehouse(clean)
     assert not result.ok
     assert "dbt build: failed (exit 1)" in result.summary()
+
+
+def test_an_upgrade_that_changed_an_incremental_models_columns_rebuilds_it(tiny_built_warehouse, tmp_path):
+    # As a warehouse built before quantities were decimals: the stored column is still an integer.
+    db = copy_warehouse(
+        tiny_built_warehouse,
+        tmp_path,
+        "alter table intermediate.int_fills_aggregated_to_account_symbol_days"
+        " alter column shares_traded set data type bigint",
+    )
+    result = pipeline.build_warehouse(db)
+    assert result.ok, result.summary()
+    assert (
+        "columns of int_fills_aggregated_to_account_symbol_days changed since the last build"
+        in result.summary()
+    )
