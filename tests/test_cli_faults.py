@@ -48,7 +48,12 @@ def holder():
         return process
 
     started: list[subprocess.Popen] = []
-    yield lambda path: started.append(hold(path)) or started[-1]
+
+    def hold_and_remember(path: Path) -> subprocess.Popen:
+        started.append(hold(path))
+        return started[-1]
+
+    yield hold_and_remember
     for process in started:
         process.kill()
         process.wait()

@@ -48,17 +48,15 @@ def _type_cells(
     for table in tables:
         groups.setdefault(tuple(table.column_names), []).append(table)
     con.execute("drop table if exists typed")
-    for columns, group in groups.items():
+    for number, (columns, group) in enumerate(groups.items()):
         headers = [name for name in columns if name not in ("_line", "_file_no")]
         unknown = [h for h in headers if h not in known]
         con.register("cells", pa.concat_tables(group))
         query = typed_query(kind, headers, unknown, load_day)
         select = f"select *{derived}, null::varchar as _known_as from ({query})"
-        exists = con.execute("select count(*) from duckdb_tables() where temporary and table_name = 'typed'")
-        if exists.fetchone()[0]:
-            con.execute(f"insert into typed by name {select}")
-        else:
-            con.execute(f"create temp table typed as {select}")
+        con.execute(
+            f"insert into typed by name {select}" if number else f"create temp table typed as {select}"
+        )
         con.unregister("cells")
 
 

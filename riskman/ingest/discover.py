@@ -36,11 +36,6 @@ class SourceFile:
         return self.kind_name_override or (self.kind.name if self.kind else None)
 
 
-def _is_ignored(relative: Path) -> bool:
-    # `_truth/` (demo ground truth) and hidden folders are never data.
-    return any(part.startswith(("_", ".")) for part in relative.parts[:-1])
-
-
 def discover_files(root: Path) -> list[SourceFile]:
     """Every `*.csv` below `root` in load order: modification time, then path; folders that
     cannot be listed come last, as rejected sources.
@@ -50,11 +45,9 @@ def discover_files(root: Path) -> list[SourceFile]:
     unlisted: list[OSError] = []
     paths = []
     for folder, folders, names in os.walk(root, onerror=unlisted.append):
+        # `_truth/`, `_responses/` (never data) and hidden folders are not walked.
         folders[:] = sorted(name for name in folders if not name.startswith(("_", ".")))
-        for name in names:
-            path = Path(folder) / name
-            if name.lower().endswith(".csv") and not _is_ignored(path.relative_to(root)):
-                paths.append(path)
+        paths += [Path(folder) / name for name in names if name.lower().endswith(".csv")]
     paths.sort(key=lambda p: (_mtime_ns(p), str(p.relative_to(root))))
     files = [read_source(path, _account(path, root)) for path in paths]
     files += [_unreadable(Path(error.filename), None, "cannot list the folder", error) for error in unlisted]
@@ -79,7 +72,7 @@ def read_source(path: Path, account_name: str | None = None, kind_name: str | No
         modified_at = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
     except OSError as error:
         return _unreadable(path, account_name, "cannot read the file", error)
-    data, problem = as_utf8(raw)
+    data, problem = as_utf8(raw) if raw.strip() else (raw, "empty file: nothing to load")
     kind = None
     if problem is None and kind_name is None:
         kind, problem = identify(data)

@@ -122,12 +122,14 @@ def test_an_unreadable_file_is_rejected_and_the_rest_loads(firm, tmp_path, monke
     assert f"rejected: {locked}: cannot read the file: Permission denied" in describe(report)
 
 
-def test_a_header_lacking_a_required_column_names_it(firm, tmp_path):
+def test_a_header_lacking_a_required_column_names_it_and_an_empty_file_says_so(firm, tmp_path):
     header = FILLS_HEADER.replace(",Price,", ",")
     write(firm / "ALPHA" / "fills_noprice.csv", header + "\n")
+    write(firm / "ALPHA" / "fills_empty.csv", "\n")
     db = tmp_path / "w.duckdb"
     ingest_folder(firm, db)
     assert ("fills_noprice.csv", 1, "fills header lacks required column Price") in quarantined(db)
+    assert ("fills_empty.csv", 1, "empty file: nothing to load") in quarantined(db)
 
 
 def test_a_utf16_export_is_decoded_and_a_latin1_one_is_refused(firm, tmp_path):

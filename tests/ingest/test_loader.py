@@ -150,7 +150,10 @@ def test_an_unreadable_file_is_rejected_and_reported_not_dropped(firm, tmp_path)
     report = ingest_folder(firm, db)
     assert report.files_rejected == 2 and report.usable
     reasons = query(db, "select reason from raw.quarantine order by _source_file")
-    assert reasons == [("unrecognised file: its header matches no PropReports export",)] * 2
+    assert reasons == [
+        ("empty file: nothing to load",),  # empty.csv
+        ("unrecognised file: its header matches no PropReports export",),  # notes.csv
+    ]
     statuses = query(db, "select status, count(*) from raw.load_log group by status order by status")
     assert statuses == [("loaded", 7), ("rejected", 2)]
 
