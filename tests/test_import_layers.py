@@ -30,6 +30,7 @@ BASE = {
     "market_data",
     "propreports_paging",
     "feature_catalog",
+    "trading_calendar",
 }
 ALLOWED_IN_RISKMAN = {
     **{module: BASE for module in BASE},

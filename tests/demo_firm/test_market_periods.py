@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 from riskman.demo_firm import generate_demo_firm
-from riskman.demo_firm.market import load_market, market_calendar
+from riskman.demo_firm.market import load_market
 from riskman.market_data import load_arch_series
+from riskman.trading_calendar import market_calendar
 from tests.demo_firm.conftest import generated
 from tests.demo_firm.exports import read_fills
 
