@@ -17,6 +17,8 @@ under `config:` (dbt 1.10+ deprecates top-level `meta:`):
         config:
           meta: {feature: false}        # opts out of the folder default
 
+A feature in dollars says so (`unit: usd`): the trader's own scale differs by orders of magnitude
+between traders, so ml/ divides such a feature by that trader's P&L scale before training.
 A feature computed from one market series says so (`market_symbol: VIX`, on the model or the
 column): it is null outside that series' coverage, and the data checks judge it only inside.
 
@@ -51,6 +53,7 @@ class FeatureSpec:
     definition: str | None = None
     data_type: str | None = None
     market_symbol: str | None = None
+    unit: str | None = None
 
 
 def manifest_path() -> Path:
@@ -102,6 +105,7 @@ def _feature_columns(node: Mapping[str, Any]) -> list[FeatureSpec]:
                 definition=_text(meta.get("definition")),
                 data_type=column.get("data_type"),
                 market_symbol=_text(meta.get("market_symbol")),
+                unit=_text(meta.get("unit")),
             )
         )
     return specs
