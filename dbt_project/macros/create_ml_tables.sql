@@ -1,0 +1,88 @@
+{#- The tables the ML steps (ml/) write, created empty before every dbt run so that the reporting
+    marts' `ml` sources always exist, even before the first backtest. The ML steps only insert;
+    this is the one place their columns are declared (docs/models.md, docs/architecture.md §5). -#}
+{% macro create_ml_tables() %}
+create schema if not exists ml;
+
+create table if not exists ml.runs (
+    run_id varchar primary key,
+    run_kind varchar not null,          -- backtest | live | tune
+    started_at timestamptz not null,
+    finished_at timestamptz not null,
+    code_version varchar,
+    config_hash varchar,
+    feature_set_hash varchar,
+    retrain_step_days integer,
+    folds integer,
+    first_test_date date,
+    last_test_date date,
+    note varchar
+);
+
+create table if not exists ml.predictions (
+    run_id varchar not null,
+    run_kind varchar not null,          -- backtest | live
+    model_version varchar not null,
+    trader_id varchar not null,
+    account_id varchar,
+    as_of_date date not null,
+    target_date date not null,
+    p_loss double,
+    p_large_loss double,
+    var_95_usd double,                  -- negative = loss
+    risk_score double,                  -- 0-100
+    recommended_size double,            -- 0-1, multiplier of normal size
+    top_reasons varchar,
+    created_at timestamptz not null,
+    primary key (run_id, trader_id, target_date)
+);
+
+create table if not exists ml.ensemble_weights (
+    run_id varchar not null,
+    fold_id integer not null,
+    trained_until date,
+    test_start date,
+    target varchar not null,
+    member varchar not null,
+    weight double,
+    weighting_log_loss double,
+    validation_log_loss double,
+    validation_auc double,
+    calibration varchar,
+    mean_correlation double,
+    mean_disagreement double
+);
+
+create table if not exists ml.evaluation (
+    run_id varchar not null,
+    fold_id integer,                    -- null = pooled over every fold of the run
+    model varchar not null,
+    target varchar not null,
+    metric varchar not null,
+    value double
+);
+
+create table if not exists ml.model_registry (
+    model_version varchar primary key,
+    target varchar not null,            -- risk_model: both classifiers and the 5% tail
+    trained_from date,
+    trained_until date,
+    feature_set_hash varchar not null,
+    params varchar,                     -- JSON
+    metrics varchar,                    -- JSON: out-of-sample scores on the latest windows
+    code_version varchar,
+    artifact_path varchar not null,
+    status varchar not null,            -- champion | challenger | retired
+    created_at timestamptz not null,
+    promoted_at timestamptz
+);
+
+create table if not exists ml.tuning_runs (
+    run_id varchar not null,
+    target varchar not null,
+    trials integer not null,
+    best_log_loss double,
+    best_params varchar,                -- JSON
+    created_at timestamptz not null
+);
+{% endmacro %}
