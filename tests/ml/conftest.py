@@ -1,0 +1,68 @@
+"""A firm long enough to walk forward on, and a protocol sized for it.
+
+The shared tiny firm (four months) is too short for a year of initial training; the models'
+tests share this one instead: six traders over fifteen months, generated, ingested and built once
+per session. Copy the warehouse before writing to it.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ml.config import load_models_config
+from riskman.demo_firm import generate_demo_firm
+from riskman.ingest import ingest_folder
+from tests.conftest import build
+
+ML_FIRM = {"traders": 6, "start": date(2016, 1, 4), "end": date(2017, 3, 31), "seed": 11}
+
+
+def small_protocol(**overrides: Any) -> dict[str, Any]:
+    """config/models.yaml with a walk-forward protocol that fits the ML firm (about 9 folds)."""
+    config = copy.deepcopy(load_models_config())
+    config["walk_forward"].update(initial_train_days=180, validation_days=30, step_days=28)
+    config["regime"]["min_history_days"] = 100
+    config["ensemble"]["min_trailing_rows"] = 50
+    for key, value in overrides.items():
+        config[key] = value
+    return config
+
+
+@pytest.fixture(scope="session")
+def ml_firm_exports(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("ml_firm") / "exports"
+    generate_demo_firm(folder, **ML_FIRM)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def ml_firm_warehouse(ml_firm_exports, tmp_path_factory) -> Path:
+    """The ML firm ingested and built; copy it before changing it."""
+    db = tmp_path_factory.mktemp("ml_firm_built") / "warehouse.duckdb"
+    assert ingest_folder(ml_firm_exports, db).usable
+    assert build(db), "dbt build failed on the ML firm"
+    return db
+
+
+@pytest.fixture(scope="session")
+def ml_firm_inputs(ml_firm_warehouse):
+    from ml.jobs import load_inputs
+
+    return load_inputs(ml_firm_warehouse)
+
+
+@pytest.fixture(scope="session")
+def ml_firm_backtest(ml_firm_inputs):
+    """The walk-forward backtest of the ML firm under the small protocol (in memory)."""
+    from ml.backtest import run_backtest, splitter_from_config
+
+    config = small_protocol()
+    inputs = ml_firm_inputs
+    return run_backtest(
+        inputs.panel, inputs.trader_days, inputs.returns, config, splitter_from_config(config)
+    )
