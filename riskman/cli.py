@@ -1,4 +1,6 @@
-"""`riskman`: the command line. Each command is a thin wrapper over a library function."""
+"""`riskman`: the warehouse commands (demo data, ingest, build). The model commands and `demo`
+are added by ml.cli, which is the installed `riskman` entry point (ml sits above riskman).
+Each command is a thin wrapper over a library function."""
 
 from __future__ import annotations
 
@@ -133,22 +135,6 @@ def build(
     """Run `dbt build` (models, snapshots, tests), then the data checks; exit 1 on a critical finding."""
     with errors_as_one_line():
         ok = _build(settings.warehouse_path(db), full_refresh=full_refresh)
-    raise typer.Exit(0 if ok else 1)
-
-
-@app.command("demo")
-def demo(
-    out: Annotated[Path | None, typer.Option(help="Where to write the demo exports.")] = None,
-    traders: Annotated[int, typer.Option(help="Number of traders.", min=1, max=500)] = 30,
-    db: DbOption = None,
-) -> None:
-    """The main job on the demo firm, end to end: generate → ingest → dbt build."""
-    from riskman import pipeline
-
-    db_path = settings.warehouse_path(db)
-    with errors_as_one_line():
-        folder = pipeline.generate_demo(out, traders)
-        ok = _ingest(folder, db_path) and _build(db_path)
     raise typer.Exit(0 if ok else 1)
 
 

@@ -1,7 +1,7 @@
 import pytest
 from typer.testing import CliRunner
 
-from riskman.cli import app
+from ml.cli import app
 from tests.ingest.exports import small_firm, write
 
 runner = CliRunner()

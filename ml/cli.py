@@ -1,0 +1,182 @@
+"""The complete `riskman` command: the warehouse commands of riskman.cli plus the model
+commands (backtest, train, predict, evaluate, tune) and `demo`, the main job end to end.
+
+It lives in ml/ because ml imports riskman, never the reverse (docs/architecture.md §2).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+
+from riskman import settings
+from riskman.cli import DbOption, _build, _fail, _ingest, _parse_date, app, errors_as_one_line
+
+__all__ = ["app"]
+
+StartOption = Annotated[str | None, typer.Option(help="First test date, YYYY-MM-DD.")]
+EndOption = Annotated[str | None, typer.Option(help="Last test date, YYYY-MM-DD.")]
+
+
+@contextlib.contextmanager
+def model_errors_as_one_line() -> Iterator[None]:
+    """Warehouse errors (busy file, …) and the model steps' own actionable errors in one line."""
+    from ml.registry import NoChampion
+    from ml.store import WarehouseNotBuilt
+
+    with errors_as_one_line():
+        try:
+            yield
+        except (NoChampion, WarehouseNotBuilt, FileNotFoundError) as exc:
+            _fail(str(exc))
+        except ValueError as exc:  # e.g. too little history for the walk-forward protocol
+            _fail(str(exc))
+
+
+def progress_bar(label: str):
+    """A rich progress bar over folds (long runs show progress)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
+
+    def wrap(items: Iterable[Any], total: int) -> Iterable[Any]:
+        columns = (label, BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+        with Progress(*columns, transient=True) as bar:
+            task = bar.add_task(label, total=total)
+            for item in items:
+                yield item
+                bar.advance(task)
+
+    return wrap
+
+
+def _timestamp(value: str | None) -> pd.Timestamp | None:
+    return None if value is None else pd.Timestamp(_parse_date(value))
+
+
+@app.command("backtest")
+def backtest(
+    start: StartOption = None,
+    end: EndOption = None,
+    step_days: Annotated[
+        int | None, typer.Option(help="Retrain step in calendar days (default: config/models.yaml).", min=1)
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Walk-forward out-of-sample predictions for the whole history (run_kind='backtest')."""
+    with model_errors_as_one_line():
+        _backtest(settings.warehouse_path(db), _timestamp(start), _timestamp(end), step_days)
+
+
+@app.command("train")
+def train(db: DbOption = None) -> None:
+    """Fit the live models on all labelled data; promote them only if they beat the champion."""
+    with model_errors_as_one_line():
+        _train(settings.warehouse_path(db))
+
+
+@app.command("predict")
+def predict(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Close to score from (default: latest).")
+    ] = None,
+    top: Annotated[int, typer.Option(help="How many of the riskiest traders to print.", min=1)] = 5,
+    db: DbOption = None,
+) -> None:
+    """Score the next trading day for every trader with the champion model."""
+    with model_errors_as_one_line():
+        _predict(settings.warehouse_path(db), _timestamp(as_of), top)
+
+
+@app.command("evaluate")
+def evaluate(db: DbOption = None) -> None:
+    """Print the latest backtest's out-of-sample scores: models, ensemble members and baselines."""
+    from ml import jobs
+    from ml.report import evaluation_tables
+
+    with model_errors_as_one_line():
+        table = jobs.latest_evaluation(settings.warehouse_path(db))
+    if table.empty:
+        _fail("no backtest in the warehouse: run `riskman backtest` first")
+    typer.echo(evaluation_tables(table))
+
+
+@app.command("tune")
+def tune(
+    trials: Annotated[int, typer.Option(help="Optuna trials per target.", min=1)] = 20,
+    db: DbOption = None,
+) -> None:
+    """Tune LightGBM per target with Optuna inside training/validation windows only; saves the
+    best parameters to config/models.yaml and records the number of trials."""
+    from ml import tuning
+
+    with model_errors_as_one_line():
+        results = tuning.tune(settings.warehouse_path(db), trials=trials)
+    for result in results:
+        typer.echo(result.summary())
+
+
+@app.command("demo")
+def demo(
+    out: Annotated[Path | None, typer.Option(help="Where to write the demo exports.")] = None,
+    traders: Annotated[int, typer.Option(help="Number of traders.", min=1, max=500)] = 30,
+    db: DbOption = None,
+) -> None:
+    """The main job on the demo firm, end to end: generate → ingest → dbt build → backtest →
+    train → predict; ends with the next day's riskiest traders and why."""
+    from ml.config import load_models_config
+    from riskman import pipeline
+
+    db_path = settings.warehouse_path(db)
+    step = int(load_models_config()["demo_step_days"])
+    with model_errors_as_one_line():
+        folder = pipeline.generate_demo(out, traders)
+        if not (_ingest(folder, db_path) and _build(db_path)):
+            raise typer.Exit(1)
+        typer.echo(f"backtest: retraining every {step} days for speed (the default protocol retrains weekly)")
+        _backtest(db_path, None, None, step)
+        _train(db_path)
+        _predict(db_path, None, 5)
+
+
+def _backtest(db_path: Path, start, end, step_days: int | None) -> None:
+    from ml import jobs
+    from ml.report import evaluation_headline
+
+    run = jobs.backtest(db_path, start=start, end=end, step_days=step_days, progress=progress_bar("backtest"))
+    folds = run.result.folds
+    typer.echo(
+        f"backtest {run.run_id}: {len(folds)} folds, retrain every {run.step_days} days, "
+        f"test {folds[0].test_start} → {folds[-1].test_end}, {len(run.result.predictions):,} predictions "
+        f"in {run.seconds:.0f} s"
+    )
+    typer.echo(evaluation_headline(run.result.oos))
+
+
+def _train(db_path: Path) -> None:
+    from ml import jobs
+
+    started = time.monotonic()
+    result = jobs.train(db_path)
+    status = "promoted to champion" if result.promoted else "not promoted"
+    typer.echo(
+        f"train {result.version}: labels {result.trained_from:%Y-%m-%d} → {result.trained_until:%Y-%m-%d}, "
+        f"{status} ({result.reason}) in {time.monotonic() - started:.0f} s"
+    )
+
+
+def _predict(db_path: Path, as_of: pd.Timestamp | None, top: int) -> None:
+    from ml import jobs
+    from ml.report import riskiest_traders
+
+    result = jobs.predict(db_path, as_of=as_of)
+    rows = result.predictions
+    typer.echo(
+        f"predict {result.run_id}: {len(rows)} traders at the close of {result.as_of:%Y-%m-%d} "
+        f"for {rows['target_date'].max():%Y-%m-%d}, model {result.model_version}"
+    )
+    typer.echo(riskiest_traders(rows, top))

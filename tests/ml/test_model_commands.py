@@ -1,0 +1,105 @@
+"""`riskman backtest / train / predict / evaluate` on a copy of the ML firm, through the CLI."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from ml.cli import app
+from tests.firms import copy_warehouse
+from tests.ml.conftest import small_protocol
+
+pytestmark = pytest.mark.slow
+runner = CliRunner()
+CONTRACT = [
+    "run_id", "run_kind", "model_version", "trader_id", "account_id", "as_of_date", "target_date",
+    "p_loss", "p_large_loss", "var_95_usd", "risk_score", "recommended_size", "top_reasons", "created_at",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def commands_run(ml_firm_warehouse, tmp_path_factory):
+    """backtest, train, predict and evaluate once, in order, on one copy of the warehouse."""
+    folder = tmp_path_factory.mktemp("commands")
+    db = copy_warehouse(ml_firm_warehouse, folder)
+    config = folder / "models.yaml"
+    config.write_text(yaml.safe_dump(small_protocol()))
+    env = {"RISKMAN_MODELS_CONFIG": str(config), "RISKMAN_MODELS_DIR": str(folder / "models")}
+    outputs = {}
+    for command in (["predict"], ["backtest"], ["train"], ["predict"], ["evaluate"], ["train"]):
+        result = runner.invoke(app, [*command, "--db", str(db)], env=env)
+        outputs.setdefault(command[0], []).append(result)
+    return db, outputs
+
+
+def query(db, sql: str) -> pd.DataFrame:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).df()
+
+
+def test_predict_before_any_training_says_what_to_do(commands_run):
+    _, outputs = commands_run
+    first = outputs["predict"][0]
+    assert first.exit_code == 1
+    assert "run `riskman train` first" in first.output and "Traceback" not in first.output
+
+
+def test_every_command_succeeds_in_order(commands_run):
+    _, outputs = commands_run
+    for name in ("backtest", "train", "evaluate"):
+        assert outputs[name][0].exit_code == 0, outputs[name][0].output
+    assert outputs["predict"][1].exit_code == 0, outputs["predict"][1].output
+
+
+def test_predictions_follow_the_contract_for_every_trader_on_the_spine(commands_run):
+    db, outputs = commands_run
+    predictions = query(db, "select * from ml.predictions")
+    assert list(predictions.columns) == CONTRACT
+    live = predictions[predictions["run_kind"] == "live"]
+    spine = query(
+        db,
+        "select trader_id from core.fct_trader_days"
+        " where trade_date = (select max(trade_date) from core.fct_trader_days)",
+    )
+    assert sorted(live["trader_id"]) == sorted(spine["trader_id"])
+    assert live["risk_score"].between(0, 100).all() and live["recommended_size"].between(0, 1).all()
+    assert (live["var_95_usd"] < 0).all()
+    assert "riskiest" in outputs["predict"][1].output and "why:" in outputs["predict"][1].output
+
+
+def test_backtest_rows_are_out_of_sample_and_reporting_marts_show_them(commands_run):
+    db, _ = commands_run
+    rows = query(
+        db,
+        """
+        select p.as_of_date, w.trained_until
+        from ml.predictions p
+        join (select distinct run_id, fold_id, trained_until from ml.ensemble_weights) w
+          on p.run_id = w.run_id
+         and p.model_version = p.run_id || '/fold-' || lpad(w.fold_id::varchar, 3, '0')
+        where p.run_kind = 'backtest'
+        """,
+    )
+    total = query(db, "select count(*) as n from ml.predictions where run_kind = 'backtest'")["n"].iloc[0]
+    assert len(rows) == total > 0
+    assert (rows["trained_until"] < rows["as_of_date"]).all()
+    assert len(query(db, "select * from reporting.rpt_backtest_predictions")) == total
+    assert len(query(db, "select * from reporting.rpt_model_evaluation")) > 0
+
+
+def test_retraining_without_new_labels_keeps_the_champion(commands_run):
+    db, outputs = commands_run
+    assert "promoted to champion" in outputs["train"][0].output
+    assert "already registered as champion: same recipe, same data" in outputs["train"][1].output
+    registry = query(db, "select status from ml.model_registry")
+    assert (registry["status"] == "champion").sum() == 1
+
+
+def test_evaluate_prints_every_baseline_beside_the_models(commands_run):
+    _, outputs = commands_run
+    text = outputs["evaluate"][0].output
+    for model in ("ensemble", "lightgbm", "logistic", "base_rate", "trailing_loss_rate", "losing_streak"):
+        assert model in text
