@@ -80,14 +80,28 @@ def promotion_decision(
     champion_trained_until: pd.Timestamp | None,
     min_rows: int = 100,
 ) -> PromotionDecision:
-    """Should a challenger trained now replace `champion`? See the module docstring."""
+    """Should a challenger trained now replace `champion`? See the module docstring.
+
+    With fewer than `min_rows` labelled rows the champion has not seen (e.g. a retrain after a
+    code or config change on the same data), the comparison falls back to the latest
+    `validation_days` of labels, where the champion is in sample: the challenger's recipe must beat
+    it there out of sample, which favours the champion.
+    """
     if champion is None:
         return PromotionDecision(True, "no champion yet")
     frame = panel.frame
-    unseen = (frame["as_of_date"] > champion_trained_until) & frame["target_date"].notna()
+    labelled = frame["target_date"].notna()
+    unseen = labelled & (frame["as_of_date"] > champion_trained_until)
+    where = f"{int(unseen.sum())} unseen rows"
+    if unseen.sum() < min_rows:
+        recent = frame["as_of_date"] > frame.loc[labelled, "as_of_date"].max() - pd.Timedelta(
+            days=int(config["walk_forward"]["validation_days"])
+        )
+        unseen = labelled & recent
+        where = f"the latest {int(unseen.sum())} rows, in sample for the champion"
     if unseen.sum() < min_rows:
         return PromotionDecision(
-            False, f"only {int(unseen.sum())} labelled rows since the champion's training (need {min_rows})"
+            False, f"only {int(unseen.sum())} labelled rows to compare on (need {min_rows})"
         )
     window_start = frame.loc[unseen, "as_of_date"].min()
     shadow, X = fit_live(panel, returns, config, before=window_start)  # noqa: N806
@@ -99,7 +113,7 @@ def promotion_decision(
     verdict = "beats" if promote else "does not beat"
     return PromotionDecision(
         promote,
-        f"challenger {verdict} the champion on {len(rows)} unseen rows "
+        f"challenger {verdict} the champion on {where} "
         f"(log loss {challenger_loss:.4f} vs {champion_loss:.4f})",
         challenger_loss,
         champion_loss,

@@ -89,10 +89,12 @@ def test_a_challenger_that_does_not_beat_the_champion_is_not_promoted(ml_firm_in
     assert "does not beat" in decision.reason
 
 
-def test_without_enough_unseen_rows_the_champion_stays(ml_firm_inputs, live_model):
+def test_without_unseen_rows_the_challenger_must_beat_the_champion_on_its_own_training_rows(
+    ml_firm_inputs, live_model
+):
     last = ml_firm_inputs.panel.frame["as_of_date"].max()
     champion = FixedChampion(live_model[0].inputs_, lambda frame, target: np.full(len(frame), 0.99))
     decision = promotion_decision(
-        ml_firm_inputs.panel, ml_firm_inputs.returns, small_protocol(), champion, last - pd.Timedelta(days=3)
+        ml_firm_inputs.panel, ml_firm_inputs.returns, small_protocol(), champion, last, min_rows=50
     )
-    assert not decision.promote and "labelled rows since the champion" in decision.reason
+    assert decision.promote and "in sample for the champion" in decision.reason
