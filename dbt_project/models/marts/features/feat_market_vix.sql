@@ -8,6 +8,19 @@ vix as (
     where symbol = 'VIX'
 ),
 
+-- The VIX against its own recent level: P&L thresholds set over the last months of trading
+-- are breached more easily when volatility has risen since.
+vix_relative as (
+    select
+        vix_date,
+        case
+            when count(*) over (order by vix_date rows between 119 preceding and current row)
+                >= {{ var('market_percentile_min_days', 60) }}
+                then vix_close / avg(vix_close) over (order by vix_date rows between 119 preceding and current row)
+        end as vix_vs_mean
+    from vix
+),
+
 vix_percentiles as (
     {{ trailing_percentile('vix', 'vix_close', 'vix_date', 252, var('market_percentile_min_days', 60)) }}
 ),
@@ -27,11 +40,13 @@ final as (
         d.trade_date as as_of_date,
         a.vix_date,
         cast(v.vix_close as double) as vix_close,
-        cast(p.percentile as double) as vix_percentile_252d
+        cast(p.percentile as double) as vix_percentile_252d,
+        cast(r.vix_vs_mean as double) as vix_vs_mean_120d
     from trader_days as d
     left join as_of_vix_days as a on d.trade_date = a.trade_date
     left join vix as v on a.vix_date = v.vix_date
     left join vix_percentiles as p on a.vix_date = p.vix_date
+    left join vix_relative as r on a.vix_date = r.vix_date
 )
 
 select * from final
