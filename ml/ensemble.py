@@ -1,7 +1,8 @@
 """The ensemble for one binary target: diverse calibrated members, weighted by recent skill.
 
-Members (config/models.yaml): `lightgbm` (every input), `lightgbm_own` (only the trader's own
-history, more regularised) and `logistic` (L2 on standardised inputs). Each is fitted on the
+Members (config/models.yaml): `lightgbm`, `lightgbm_regularised` (shallower trees, larger leaves,
+half the inputs per tree, another seed) and `logistic` (L2 on standardised inputs), all on every
+input. Each is fitted on the
 training window and calibrated on the validation window. Weights are
 `w_m ∝ exp(-eta · (L_m − min L))`, where L_m is the member's exponentially weighted log loss on
 earlier out-of-sample rows whose labels were known before the test window starts; while there

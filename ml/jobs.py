@@ -181,7 +181,9 @@ def train(db_path: Path, *, config: Mapping[str, Any] | None = None) -> TrainRes
         "trained_from": trained_from.date(),
         "trained_until": trained_until.date(),
         "feature_set_hash": feature_hash,
-        "params": {key: config[key] for key in ("lightgbm", "lightgbm_own", "logistic", "ensemble", "tuned")},
+        "params": {
+            key: config[key] for key in ("lightgbm", "lightgbm_regularised", "logistic", "ensemble", "tuned")
+        },
         "metrics": {
             "promotion": decision.reason,
             "challenger_log_loss": decision.challenger_log_loss,

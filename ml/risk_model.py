@@ -11,7 +11,7 @@ Rows are fitted only when labelled; the validation window calibrates, it never t
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -26,12 +26,8 @@ from riskman.feature_catalog import FeatureSpec
 
 PROBABILITY_COLUMN = {"is_loss": "p_loss", "is_large_loss": "p_large_loss"}
 MAIN_MEMBER = "lightgbm"
+REGULARISED_MEMBER = "lightgbm_regularised"
 REASONS_TARGET = "is_large_loss"
-
-
-def own_history_inputs(inputs: Sequence[str], specs: Mapping[str, FeatureSpec]) -> list[str]:
-    """Inputs that describe the trader himself: no market series (declared by `market_symbol`)."""
-    return [name for name in inputs if name in specs and specs[name].market_symbol is None]
 
 
 class RiskModel:
@@ -100,18 +96,17 @@ class RiskModel:
     def _members(self, target: str) -> dict[str, Any]:
         seed = self.random_state
         main_params, main_rounds = split_rounds(lightgbm_settings(self.config, target))
-        own_params, own_rounds = split_rounds(lightgbm_settings(self.config, target, "lightgbm_own"))
-        own_inputs = own_history_inputs(self.inputs_, self.specs)
+        calm_params, calm_rounds = split_rounds(lightgbm_settings(self.config, target, REGULARISED_MEMBER))
         monotone = monotone_for(self.config, target)
         return {
             MAIN_MEMBER: lambda: LightGBMClassifier(
                 main_params, main_rounds, self.inputs_, monotone=monotone, random_state=seed
             ),
-            "lightgbm_own": lambda: LightGBMClassifier(
-                own_params, own_rounds, own_inputs, random_state=seed + 1
+            REGULARISED_MEMBER: lambda: LightGBMClassifier(
+                calm_params, calm_rounds, self.inputs_, random_state=seed + 1
             ),
             "logistic": lambda: LogisticClassifier(
-                C=float(self.config["logistic"]["C"]), features=own_inputs
+                C=float(self.config["logistic"]["C"]), features=self.inputs_
             ),
         }
 
