@@ -57,16 +57,15 @@ def default_tuned_until(panel: Panel, config: Mapping[str, Any]) -> pd.Timestamp
 
 
 def inner_folds(frame: pd.DataFrame, until: pd.Timestamp, embargo_days: int) -> list:
-    """Walk-forward folds inside the tuning data: half of it to start, 30-day windows after."""
+    """Walk-forward folds inside the tuning data: half of it to start, then 30-day windows, each
+    trial scored on the folds' validation windows (the data beyond `until` is never seen)."""
     span = (until - frame["as_of_date"].min()).days
     splitter = WalkForwardSplit(
         initial_train_days=max(60, span // 2),
-        validation_days=1,
+        validation_days=30,
         step_days=30,
         embargo_days=embargo_days,
     )
-    # The inner "test" window is the one each trial is scored on; inner validation is unused
-    # (one day), because the score is the raw LightGBM log loss.
     return list(splitter.split(frame["as_of_date"], frame["target_date"]))
 
 
@@ -103,7 +102,7 @@ def tune_target(
         losses = []
         for step, fold in enumerate(folds):
             train = fold.train[sub[target].iloc[fold.train].notna().to_numpy()]
-            test = fold.test[sub[target].iloc[fold.test].notna().to_numpy()]
+            test = fold.validation[sub[target].iloc[fold.validation].notna().to_numpy()]
             if len(test) == 0 or sub[target].iloc[train].nunique() < 2:
                 continue
             model = LightGBMClassifier(
@@ -147,13 +146,16 @@ def tuned_block(results: list[TuningResult]) -> dict[str, Any]:
 
 
 def write_tuned(path: Path, block: Mapping[str, Any]) -> None:
-    """Rewrite the `tuned:` block at the end of the config file, keeping everything above it."""
-    text = path.read_text()
-    lines = text.splitlines(keepends=True)
-    at = next((i for i, line in enumerate(lines) if line.startswith(TUNED_MARKER)), len(lines))
+    """Replace the top-level `tuned:` block of the config file, keeping every other line as it is
+    (comments included); written to a temporary file and renamed."""
+    lines = path.read_text().splitlines(keepends=True)
+    start = next((i for i, line in enumerate(lines) if line.startswith(TUNED_MARKER)), len(lines))
+    end = start + 1
+    while end < len(lines) and lines[end][:1] in (" ", "\t", "\n"):
+        end += 1
     dumped = yaml.safe_dump({"tuned": dict(block)}, sort_keys=True, default_flow_style=False)
     temporary = path.with_suffix(".yaml.tmp")
-    temporary.write_text("".join(lines[:at]) + dumped)
+    temporary.write_text("".join(lines[:start]) + dumped + "".join(lines[end:]))
     temporary.replace(path)
 
 
