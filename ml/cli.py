@@ -108,6 +108,7 @@ def evaluate(db: DbOption = None) -> None:
 @app.command("tune")
 def tune(
     trials: Annotated[int, typer.Option(help="Optuna trials per target.", min=1)] = 20,
+    cv: Annotated[str, typer.Option(help="Inner cross-validation: walk-forward or cpcv.")] = "walk-forward",
     db: DbOption = None,
 ) -> None:
     """Tune LightGBM per target with Optuna inside training/validation windows only; saves the
@@ -115,7 +116,7 @@ def tune(
     from ml import tuning
 
     with model_errors_as_one_line():
-        results = tuning.tune(settings.warehouse_path(db), trials=trials)
+        results = tuning.tune(settings.warehouse_path(db), trials=trials, cv=cv)
     for result in results:
         typer.echo(result.summary())
 

@@ -25,7 +25,7 @@ from ml.calibration import clipped_log_loss
 from ml.config import TARGETS, lightgbm_settings, load_models_config, models_config_path, split_rounds
 from ml.dataset import Panel
 from ml.members import LightGBMClassifier
-from ml.walk_forward import WalkForwardSplit
+from ml.walk_forward import CombinatorialPurgedSplit, WalkForwardSplit
 
 TUNED_MARKER = "tuned:"
 
@@ -56,9 +56,23 @@ def default_tuned_until(panel: Panel, config: Mapping[str, Any]) -> pd.Timestamp
     return first + pd.Timedelta(days=int(wf["initial_train_days"]) + int(wf["validation_days"]) - 1)
 
 
-def inner_folds(frame: pd.DataFrame, until: pd.Timestamp, embargo_days: int) -> list:
-    """Walk-forward folds inside the tuning data: half of it to start, then 30-day windows, each
-    trial scored on the folds' validation windows (the data beyond `until` is never seen)."""
+CV_SCHEMES = ("walk-forward", "cpcv")
+
+
+def inner_folds(
+    frame: pd.DataFrame, until: pd.Timestamp, embargo_days: int, cv: str = "walk-forward"
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train, score) position pairs inside the tuning data (the data beyond `until` is never seen).
+
+    walk-forward: half of the data to start, then 30-day windows, each scored on its validation
+    window. cpcv: combinatorial purged CV (6 date groups, 2 scored at a time, purged and
+    embargoed), which scores every part of the period, not only its end.
+    """
+    if cv == "cpcv":
+        cpcv = CombinatorialPurgedSplit(n_groups=6, n_test_groups=2, embargo_days=embargo_days)
+        return list(cpcv.split(frame["as_of_date"], frame["target_date"]))
+    if cv != "walk-forward":
+        raise ValueError(f"unknown cross-validation {cv!r}: choose one of {', '.join(CV_SCHEMES)}")
     span = (until - frame["as_of_date"].min()).days
     splitter = WalkForwardSplit(
         initial_train_days=max(60, span // 2),
@@ -66,7 +80,9 @@ def inner_folds(frame: pd.DataFrame, until: pd.Timestamp, embargo_days: int) -> 
         step_days=30,
         embargo_days=embargo_days,
     )
-    return list(splitter.split(frame["as_of_date"], frame["target_date"]))
+    return [
+        (fold.train, fold.validation) for fold in splitter.split(frame["as_of_date"], frame["target_date"])
+    ]
 
 
 def tune_target(
@@ -75,13 +91,14 @@ def tune_target(
     target: str,
     trials: int,
     until: pd.Timestamp,
+    cv: str = "walk-forward",
 ) -> TuningResult:
     frame = panel.frame
     known = (frame["target_date"] <= until).to_numpy()
     rows = np.flatnonzero(known)
     sub = frame.iloc[rows].reset_index(drop=True)
     X = panel.X.iloc[rows].reset_index(drop=True)  # noqa: N806
-    folds = inner_folds(sub, until, int(config["walk_forward"]["embargo_days"]))
+    folds = inner_folds(sub, until, int(config["walk_forward"]["embargo_days"]), cv)
     if not folds:
         raise ValueError(f"too little data up to {until:%Y-%m-%d} to tune on")
     base_params, _ = split_rounds(lightgbm_settings(config, target))
@@ -100,9 +117,9 @@ def tune_target(
         rounds = trial.suggest_int("num_boost_round", 50, 400, step=50)
         use_monotone = bool(monotone) and trial.suggest_categorical("monotone", [True, False])
         losses = []
-        for step, fold in enumerate(folds):
-            train = fold.train[sub[target].iloc[fold.train].notna().to_numpy()]
-            test = fold.validation[sub[target].iloc[fold.validation].notna().to_numpy()]
+        for step, (fit_rows, score_rows) in enumerate(folds):
+            train = fit_rows[sub[target].iloc[fit_rows].notna().to_numpy()]
+            test = score_rows[sub[target].iloc[score_rows].notna().to_numpy()]
             if len(test) == 0 or sub[target].iloc[train].nunique() < 2:
                 continue
             model = LightGBMClassifier(
@@ -159,7 +176,9 @@ def write_tuned(path: Path, block: Mapping[str, Any]) -> None:
     temporary.replace(path)
 
 
-def tune(db_path: Path, *, trials: int, until: pd.Timestamp | None = None) -> list[TuningResult]:
+def tune(
+    db_path: Path, *, trials: int, until: pd.Timestamp | None = None, cv: str = "walk-forward"
+) -> list[TuningResult]:
     from ml.jobs import load_inputs, new_run_id
     from ml.store import write_tables
     from riskman.warehouse import connect
@@ -167,7 +186,7 @@ def tune(db_path: Path, *, trials: int, until: pd.Timestamp | None = None) -> li
     config = load_models_config()
     panel = load_inputs(db_path).panel
     until = until or default_tuned_until(panel, config)
-    results = [tune_target(panel, config, target, trials, until) for target in TARGETS]
+    results = [tune_target(panel, config, target, trials, until, cv) for target in TARGETS]
     write_tuned(models_config_path(), tuned_block(results))
     run_id = new_run_id("tune")
     rows = pd.DataFrame(

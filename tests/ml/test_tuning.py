@@ -21,7 +21,8 @@ pytestmark = pytest.mark.slow
 UNTIL = pd.Timestamp("2016-10-31")
 
 
-def test_tuning_never_sees_labels_after_its_cut_off(ml_firm_inputs):
+@pytest.mark.parametrize("cv", ["walk-forward", "cpcv"])
+def test_tuning_never_sees_labels_after_its_cut_off(ml_firm_inputs, cv):
     panel = ml_firm_inputs.panel
     frame = panel.frame.copy()
     later = frame["target_date"] > UNTIL
@@ -29,8 +30,8 @@ def test_tuning_never_sees_labels_after_its_cut_off(ml_firm_inputs):
     frame.loc[later, "is_loss"] = rng.integers(0, 2, later.sum()).astype(float)  # scramble the future
     scrambled = dataclasses.replace(panel, frame=frame)
     config = small_protocol()
-    first = tune_target(panel, config, "is_loss", trials=4, until=UNTIL)
-    second = tune_target(scrambled, config, "is_loss", trials=4, until=UNTIL)
+    first = tune_target(panel, config, "is_loss", trials=4, until=UNTIL, cv=cv)
+    second = tune_target(scrambled, config, "is_loss", trials=4, until=UNTIL, cv=cv)
     assert first.best_params == second.best_params
     assert first.best_log_loss == pytest.approx(second.best_log_loss)
 
