@@ -14,9 +14,12 @@ vix_relative as (
     select
         vix_date,
         case
-            when count(*) over (order by vix_date rows between 119 preceding and current row)
+            when
+                count(*) over (order by vix_date rows between 119 preceding and current row)
                 >= {{ var('market_percentile_min_days', 60) }}
-                then vix_close / avg(vix_close) over (order by vix_date rows between 119 preceding and current row)
+                then
+                    vix_close
+                    / avg(vix_close) over (order by vix_date rows between 119 preceding and current row)
         end as vix_vs_mean
     from vix
 ),

@@ -66,12 +66,14 @@ final as (
         trader_id,
         trade_date as as_of_date,
         cast(case
-            when days_20 >= {{ var('feature_min_history_days', 10) }}
+            when
+                days_20 >= {{ var('feature_min_history_days', 10) }}
                 and days_lookback >= {{ var('large_loss_min_active_days') }} and std_lookback > 0
                 then std_20 / std_lookback
         end as double) as pnl_std_20d_vs_lookback,
         cast(case
-            when days_20 >= {{ var('feature_min_history_days', 10) }}
+            when
+                days_20 >= {{ var('feature_min_history_days', 10) }}
                 and days_lookback >= {{ var('large_loss_min_active_days') }} and std_20 > 0
                 then next_threshold / std_20
         end as double) as large_loss_threshold_vs_std_20d
