@@ -9,6 +9,7 @@ half fits, second half scores, and the reverse); the winner is then refitted on 
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 
@@ -93,6 +94,5 @@ def _apply_mapping(method: str, mapping: dict, raw: np.ndarray) -> np.ndarray:
     if method == "isotonic":  # what IsotonicRegression.predict does: interpolate, clip at the ends
         return np.clip(np.interp(raw, mapping["x"], mapping["y"]), EPS, 1 - EPS)
     if method == "sigmoid":
-        z = mapping["coef"] * _logit(raw)[:, 0] + mapping["intercept"]
-        return 1 / (1 + np.exp(-z))
+        return expit(mapping["coef"] * _logit(raw)[:, 0] + mapping["intercept"])
     return np.clip(raw, EPS, 1 - EPS)
