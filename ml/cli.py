@@ -149,6 +149,9 @@ def _backtest(db_path: Path, start, end, step_days: int | None) -> None:
     from ml.report import evaluation_headline
 
     run = jobs.backtest(db_path, start=start, end=end, step_days=step_days, progress=progress_bar("backtest"))
+    if run.reused:
+        typer.echo(f"backtest unchanged: {run.run_id} read the same config, code, features and data")
+        return
     folds = run.result.folds
     typer.echo(
         f"backtest {run.run_id}: {len(folds)} folds, retrain every {run.step_days} days, "
@@ -176,8 +179,9 @@ def _predict(db_path: Path, as_of: pd.Timestamp | None, top: int) -> None:
 
     result = jobs.predict(db_path, as_of=as_of)
     rows = result.predictions
+    again = " (unchanged: the same inputs and model as before)" if result.reused else ""
     typer.echo(
-        f"predict {result.run_id}: {len(rows)} traders at the close of {result.as_of:%Y-%m-%d} "
+        f"predict {result.run_id}{again}: {len(rows)} traders at the close of {result.as_of:%Y-%m-%d} "
         f"for {rows['target_date'].max():%Y-%m-%d}, model {result.model_version}"
     )
     typer.echo(riskiest_traders(rows, top))

@@ -7,6 +7,7 @@ failure leaves the warehouse as it was. Jobs return results; the CLI prints them
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -65,12 +66,44 @@ def contract_rows(
     return out
 
 
+def input_hash(inputs: Inputs, config: Mapping[str, Any], *extra: Any) -> str:
+    """What a run's result depends on: config, code, feature set, the data it read, its options."""
+    data = hashlib.sha256()
+    for frame in (inputs.panel.frame, inputs.trader_days, inputs.returns.to_frame()):
+        data.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    specs = {spec.name: spec for spec in inputs.panel.features}
+    return registry.stable_hash(
+        [
+            registry.stable_hash(config),
+            registry.code_version(),
+            registry.feature_set_hash(inputs.panel.feature_names, specs),
+            data.hexdigest(),
+            [str(value) for value in extra],
+        ]
+    )
+
+
+def earlier_run(db_path: Path, run_kind: str, inputs_hash: str) -> str | None:
+    """The run of this kind that already read exactly these inputs, if any."""
+    with connect(db_path, read_only=True) as con:
+        rows = con.execute(
+            "select run_id from ml.runs where run_kind = ? and input_hash = ?"
+            " order by finished_at desc limit 1",
+            [run_kind, inputs_hash],
+        ).fetchall()
+    return rows[0][0] if rows else None
+
+
 @dataclass(frozen=True)
 class BacktestRun:
+    """A backtest's results; `reused` when an earlier run had the same inputs (nothing recomputed,
+    nothing written, `result` None)."""
+
     run_id: str
-    result: BacktestResult
+    result: BacktestResult | None
     step_days: int
     seconds: float
+    reused: bool = False
 
 
 def backtest(
@@ -82,11 +115,16 @@ def backtest(
     config: Mapping[str, Any] | None = None,
     progress: Progress | None = None,
 ) -> BacktestRun:
-    """Out-of-sample predictions for history (run_kind='backtest'), with weights and evaluation."""
+    """Out-of-sample predictions for history (run_kind='backtest'), with weights and evaluation.
+    A rerun on the same inputs (config, code, features, data, options) changes nothing."""
     config = config or load_models_config()
     started = datetime.now(UTC)
     inputs = load_inputs(db_path)
     splitter = splitter_from_config(config, step_days)
+    fingerprint = input_hash(inputs, config, splitter.step_days, start, end)
+    earlier = earlier_run(db_path, "backtest", fingerprint)
+    if earlier is not None:
+        return BacktestRun(earlier, None, splitter.step_days, 0.0, reused=True)
     result = run_backtest(
         inputs.panel,
         inputs.trader_days,
@@ -117,6 +155,7 @@ def backtest(
         "first_test_date": result.folds[0].test_start,
         "last_test_date": result.folds[-1].test_end,
         "note": None,
+        "input_hash": fingerprint,
     }
     with connect(db_path) as con:
         write_tables(
@@ -203,10 +242,14 @@ def train(db_path: Path, *, config: Mapping[str, Any] | None = None) -> TrainRes
 
 @dataclass(frozen=True)
 class PredictResult:
+    """A day's predictions; `reused` when an earlier live run scored the same inputs with the
+    same model (its rows are returned, nothing is written)."""
+
     run_id: str
     model_version: str
     as_of: pd.Timestamp
     predictions: pd.DataFrame
+    reused: bool = False
 
 
 def predict(
@@ -221,8 +264,14 @@ def predict(
         current = registry.champion(con)
     if current is None:
         raise registry.NoChampion("no live model: run `riskman train` first")
+    as_of = pd.Timestamp(as_of) if as_of is not None else panel.frame["as_of_date"].max()
+    fingerprint = input_hash(inputs, config, current["model_version"], as_of)
+    earlier = earlier_run(db_path, "live", fingerprint)
+    if earlier is not None:
+        with connect(db_path, read_only=True) as con:
+            rows = con.execute("select * from ml.predictions where run_id = ?", [earlier]).df()
+        return PredictResult(earlier, current["model_version"], as_of, rows, reused=True)
     model = registry.load_model(Path(current["artifact_path"]), config, specs)
-    as_of = as_of or panel.frame["as_of_date"].max()
     scored = score_day(model, panel, inputs.returns, config, pd.Timestamp(as_of))
     scored["model_version"] = current["model_version"]
     run_id = new_run_id("live")
@@ -239,6 +288,7 @@ def predict(
         "first_test_date": rows["target_date"].min(),
         "last_test_date": rows["target_date"].max(),
         "note": f"scored with {current['model_version']}",
+        "input_hash": fingerprint,
     }
     with connect(db_path) as con:
         write_tables(con, {"runs": pd.DataFrame([run]), "predictions": rows})

@@ -16,8 +16,11 @@ create table if not exists ml.runs (
     folds integer,
     first_test_date date,
     last_test_date date,
-    note varchar
+    note varchar,
+    input_hash varchar                  -- config, code, features and data: a rerun on the same is skipped
 );
+-- Warehouses created before input_hash existed gain the column.
+alter table ml.runs add column if not exists input_hash varchar;
 
 create table if not exists ml.predictions (
     run_id varchar not null,

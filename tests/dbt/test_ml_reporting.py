@@ -106,7 +106,7 @@ def empty_and_written(tiny_built_warehouse: Path, tmp_path_factory: pytest.TempP
             con,
             "runs",
             [
-                (run_id, kind, finished, finished, "test", "c", "f", None, None, None, None, None)
+                (run_id, kind, finished, finished, "test", "c", "f", None, None, None, None, None, None)
                 for run_id, kind, finished in RUNS
             ],
         )

@@ -29,7 +29,17 @@ def commands_run(ml_firm_warehouse, tmp_path_factory):
     config.write_text(yaml.safe_dump(small_protocol()))
     env = {"RISKMAN_MODELS_CONFIG": str(config), "RISKMAN_MODELS_DIR": str(folder / "models")}
     outputs = {}
-    for command in (["predict"], ["backtest"], ["train"], ["predict"], ["evaluate"], ["train"]):
+    steps = (
+        ["predict"],
+        ["backtest"],
+        ["train"],
+        ["predict"],
+        ["evaluate"],
+        ["train"],
+        ["backtest"],
+        ["predict"],
+    )
+    for command in steps:
         result = runner.invoke(app, [*command, "--db", str(db)], env=env)
         outputs.setdefault(command[0], []).append(result)
     return db, outputs
@@ -103,3 +113,11 @@ def test_evaluate_prints_every_baseline_beside_the_models(commands_run):
     text = outputs["evaluate"][0].output
     for model in ("ensemble", "lightgbm", "logistic", "base_rate", "trailing_loss_rate", "losing_streak"):
         assert model in text
+
+
+def test_rerunning_on_the_same_inputs_changes_nothing(commands_run):
+    db, outputs = commands_run
+    assert "backtest unchanged" in outputs["backtest"][1].output
+    assert "unchanged: the same inputs and model" in outputs["predict"][2].output
+    runs = query(db, "select run_kind, count(*) as n from ml.runs group by run_kind order by run_kind")
+    assert runs.to_dict("records") == [{"run_kind": "backtest", "n": 1}, {"run_kind": "live", "n": 1}]

@@ -17,7 +17,8 @@ final as (
         folds as folds_count,
         first_test_date,
         last_test_date,
-        note
+        note,
+        input_hash
     from source
 )
 
