@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -113,6 +116,24 @@ def test_evaluate_prints_every_baseline_beside_the_models(commands_run):
     text = outputs["evaluate"][0].output
     for model in ("ensemble", "lightgbm", "logistic", "base_rate", "trailing_loss_rate", "losing_streak"):
         assert model in text
+
+
+def test_last_bit_float_differences_are_the_same_input_and_a_real_change_is_not(ml_firm_inputs):
+    # A rebuild of the same data sums in another order: float64 marts differ in their last bits.
+    from ml.jobs import input_hash
+
+    frame = ml_firm_inputs.panel.frame
+    floats = [column for column in frame.columns if frame[column].dtype.kind == "f"]
+    nudged = frame.copy()
+    nudged[floats] = np.nextafter(frame[floats].to_numpy(), np.inf)
+    changed = frame.copy()
+    changed.loc[changed.index[100], "net_pnl_sum_5d"] += 1.0
+
+    def hashed(panel_frame):
+        panel = dataclasses.replace(ml_firm_inputs.panel, frame=panel_frame)
+        return input_hash(dataclasses.replace(ml_firm_inputs, panel=panel), small_protocol())
+
+    assert hashed(nudged) == hashed(frame) != hashed(changed)
 
 
 def test_rerunning_on_the_same_inputs_changes_nothing(commands_run):
