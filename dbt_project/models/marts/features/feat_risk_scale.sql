@@ -1,10 +1,18 @@
 -- The trader's recent volatility against the scale his large-loss threshold was set on, over
 -- his active days only (idle days carry the last active day's values, as the label's rule does).
+-- The threshold itself comes from fct_trader_day_large_losses, the one place the rule lives.
 with
 
 trader_days as (
     select trader_id, trade_date, is_active, net_pnl
     from {{ ref('fct_trader_days') }}
+),
+
+-- On row t: the threshold through t (carried over idle days), which the next active day's label
+-- is judged against, and how many active days it rests on.
+thresholds as (
+    select trader_id, trade_date, large_loss_threshold, lookback_active_days
+    from {{ ref('fct_trader_day_large_losses') }}
 ),
 
 active_days as (
@@ -20,14 +28,7 @@ active_days as (
         stddev_samp(net_pnl) over (
             partition by trader_id order by trade_date
             rows between {{ var('large_loss_lookback_active_days') - 1 }} preceding and current row
-        ) as std_lookback,
-        count(*) over (
-            partition by trader_id order by trade_date
-            rows between {{ var('large_loss_lookback_active_days') - 1 }} preceding and current row
-        ) as days_lookback,
-        -- The threshold the next active day's large-loss label is judged against (known now).
-        {{ rolling_quantile('net_pnl', var('large_loss_quantile'), 'trader_id', 'trade_date',
-                            var('large_loss_lookback_active_days')) }} as next_threshold
+        ) as std_lookback
     from trader_days
     where is_active
 ),
@@ -40,8 +41,6 @@ runs as (
         a.std_20,
         a.days_20,
         a.std_lookback,
-        a.days_lookback,
-        a.next_threshold,
         count(a.trade_date) over (
             partition by d.trader_id order by d.trade_date rows between unbounded preceding and current row
         ) as run_number
@@ -51,14 +50,15 @@ runs as (
 
 carried as (
     select
-        trader_id,
-        trade_date,
-        max(std_20) over (partition by trader_id, run_number) as std_20,
-        max(days_20) over (partition by trader_id, run_number) as days_20,
-        max(std_lookback) over (partition by trader_id, run_number) as std_lookback,
-        max(days_lookback) over (partition by trader_id, run_number) as days_lookback,
-        max(next_threshold) over (partition by trader_id, run_number) as next_threshold
-    from runs
+        r.trader_id,
+        r.trade_date,
+        max(r.std_20) over (partition by r.trader_id, r.run_number) as std_20,
+        max(r.days_20) over (partition by r.trader_id, r.run_number) as days_20,
+        max(r.std_lookback) over (partition by r.trader_id, r.run_number) as std_lookback,
+        t.large_loss_threshold,
+        t.lookback_active_days
+    from runs as r
+    inner join thresholds as t on r.trader_id = t.trader_id and r.trade_date = t.trade_date
 ),
 
 final as (
@@ -68,14 +68,14 @@ final as (
         cast(case
             when
                 days_20 >= {{ var('feature_min_history_days', 10) }}
-                and days_lookback >= {{ var('large_loss_min_active_days') }} and std_lookback > 0
+                and lookback_active_days >= {{ var('large_loss_min_active_days') }} and std_lookback > 0
                 then std_20 / std_lookback
         end as double) as pnl_std_20d_vs_lookback,
         cast(case
             when
                 days_20 >= {{ var('feature_min_history_days', 10) }}
-                and days_lookback >= {{ var('large_loss_min_active_days') }} and std_20 > 0
-                then next_threshold / std_20
+                and lookback_active_days >= {{ var('large_loss_min_active_days') }} and std_20 > 0
+                then large_loss_threshold / std_20
         end as double) as large_loss_threshold_vs_std_20d
     from carried
 )
