@@ -20,13 +20,14 @@ from pathlib import Path
 
 import lightgbm
 
-from ml import jobs, members, tail_model
+from ml import jobs, members
 from ml.backtest import run_backtest, splitter_from_config
 from ml.config import load_models_config
 
 
 class TrainingClock:
-    """Wraps lightgbm.train where the models call it and adds up the seconds spent inside."""
+    """Wraps lightgbm.train where every model calls it (ml.members.train_booster) and adds up the
+    seconds spent inside."""
 
     def __init__(self) -> None:
         self.seconds = 0.0
@@ -42,11 +43,11 @@ class TrainingClock:
                 self.seconds += time.perf_counter() - started
                 self.calls += 1
 
-        members.lgb.train = tail_model.lgb.train = timed
+        members.lgb.train = timed
         return self
 
     def __exit__(self, *exc) -> None:
-        members.lgb.train = tail_model.lgb.train = self._train
+        members.lgb.train = self._train
 
 
 def peak_memory_gb() -> float:

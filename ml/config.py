@@ -11,7 +11,6 @@ import yaml
 from riskman.settings import PROJECT_ROOT
 
 TARGETS = ("is_loss", "is_large_loss")
-VAR_TARGET = "var_95"
 
 
 def models_config_path() -> Path:

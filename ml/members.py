@@ -36,6 +36,14 @@ BASE_LIGHTGBM_PARAMS: dict[str, Any] = {
 }
 
 
+def train_booster(
+    values: np.ndarray, label: np.ndarray, params: Mapping[str, Any], rounds: int, seed: int
+) -> lgb.Booster:
+    """LightGBM on the project's base settings overlaid with `params` (every model trains here)."""
+    merged = {**BASE_LIGHTGBM_PARAMS, **params, "seed": seed}
+    return lgb.train(merged, lgb.Dataset(values, label=label), num_boost_round=rounds)
+
+
 class LightGBMClassifier:
     """Binary LightGBM on `features` (None = every column given to fit)."""
 
@@ -55,11 +63,16 @@ class LightGBMClassifier:
 
     def fit(self, X: pd.DataFrame, y: np.ndarray) -> LightGBMClassifier:
         self.features_ = list(self.features) if self.features is not None else list(X.columns)
-        params = {**BASE_LIGHTGBM_PARAMS, **(self.params or {}), "seed": self.random_state}
+        params = dict(self.params or {})
         if self.monotone:
             params["monotone_constraints"] = [int(self.monotone.get(name, 0)) for name in self.features_]
-        data = lgb.Dataset(X[self.features_].to_numpy(dtype=float), label=np.asarray(y, dtype=float))
-        self.booster_ = lgb.train(params, data, num_boost_round=self.num_boost_round)
+        self.booster_ = train_booster(
+            X[self.features_].to_numpy(dtype=float),
+            np.asarray(y, dtype=float),
+            params,
+            self.num_boost_round,
+            self.random_state,
+        )
         return self
 
     def predict_raw(self, X: pd.DataFrame) -> np.ndarray:

@@ -118,10 +118,6 @@ def load_model(path: Path, config: Mapping[str, Any], specs: Mapping[str, Featur
     return model
 
 
-def read_metadata(path: Path) -> dict[str, Any]:
-    return json.loads((Path(path) / METADATA_FILE).read_text())
-
-
 def champion(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
     rows = con.execute(
         "select * from ml.model_registry where status = 'champion' order by promoted_at desc limit 1"

@@ -6,8 +6,6 @@ import pandas as pd
 
 from ml.evaluation import evaluate_predictions
 
-HEADLINE_METRICS = ("auc", "brier", "ece")
-
 
 def evaluation_tables(evaluation: pd.DataFrame) -> str:
     """One table per target: models as rows, metrics as columns (pooled out-of-sample scores)."""

@@ -15,7 +15,7 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
-from ml.members import BASE_LIGHTGBM_PARAMS
+from ml.members import train_booster
 
 
 class TailQuantileModel:
@@ -39,15 +39,9 @@ class TailQuantileModel:
         self.features_ = list(self.features) if self.features is not None else list(X.columns)
         y = np.asarray(net_pnl, dtype=float) / np.asarray(scale, dtype=float)
         keep = np.isfinite(y)
-        params = {
-            **BASE_LIGHTGBM_PARAMS,
-            **(self.params or {}),
-            "objective": "quantile",
-            "alpha": self.alpha,
-            "seed": self.random_state,
-        }
-        data = lgb.Dataset(X[self.features_].to_numpy(dtype=float)[keep], label=y[keep])
-        self.booster_ = lgb.train(params, data, num_boost_round=self.num_boost_round)
+        params = {**(self.params or {}), "objective": "quantile", "alpha": self.alpha}
+        values = X[self.features_].to_numpy(dtype=float)[keep]
+        self.booster_ = train_booster(values, y[keep], params, self.num_boost_round, self.random_state)
         self.coverage_factor_ = 1.0
         return self
 
