@@ -27,13 +27,13 @@ EndOption = Annotated[str | None, typer.Option(help="Last test date, YYYY-MM-DD.
 @contextlib.contextmanager
 def model_errors_as_one_line() -> Iterator[None]:
     """Warehouse errors (busy file, …) and the model steps' own actionable errors in one line."""
-    from ml.registry import NoChampion
+    from ml.registry import ArtifactDamaged, NoChampion
     from ml.store import WarehouseNotBuilt
 
     with errors_as_one_line():
         try:
             yield
-        except (NoChampion, WarehouseNotBuilt, FileNotFoundError) as exc:
+        except (NoChampion, WarehouseNotBuilt, ArtifactDamaged, FileNotFoundError) as exc:
             _fail(str(exc))
         except ValueError as exc:  # e.g. too little history for the walk-forward protocol
             _fail(str(exc))

@@ -7,6 +7,7 @@ failure leaves the warehouse as it was. Jobs return results; the CLI prints them
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -24,7 +25,7 @@ from ml.dataset import Panel, load_market_returns, load_panel, load_trader_days
 from ml.evaluation import evaluate_predictions
 from ml.live import fit_live, promotion_decision, score_day
 from ml.sizing import recommended_size, risk_score
-from ml.store import require_ml_tables, write_tables
+from ml.store import WarehouseNotBuilt, require_ml_tables, write_tables
 from riskman.feature_catalog import discover_features, manifest_path
 from riskman.warehouse import connect
 
@@ -43,6 +44,10 @@ def new_run_id(kind: str) -> str:
 
 
 def load_inputs(db_path: Path) -> Inputs:
+    if not Path(db_path).is_file():
+        raise WarehouseNotBuilt(
+            f"no warehouse at {db_path}: run `riskman demo`, or `riskman ingest DIR` and `riskman build`"
+        )
     features = discover_features(manifest_path())
     with connect(db_path, read_only=True) as con:
         require_ml_tables(con)
@@ -205,17 +210,24 @@ def train(db_path: Path, *, config: Mapping[str, Any] | None = None) -> TrainRes
     with connect(db_path, read_only=True) as con:
         require_ml_tables(con)
         existing = con.execute(
-            "select status from ml.model_registry where model_version = ?", [version]
+            "select status, artifact_path from ml.model_registry where model_version = ?", [version]
         ).fetchall()
         current = registry.champion(con)
-    if existing:
+    if existing and registry.is_readable(Path(existing[0][1])):
         status = existing[0][0]
         reason = f"already registered as {status}: same recipe, same data"
         return TrainResult(
             version, registry.models_dir() / version, False, reason, trained_from, trained_until
         )
     model, _ = fit_live(panel, inputs.returns, config)
-    champion_model = registry.load_model(Path(current["artifact_path"]), config, specs) if current else None
+    try:
+        champion_model = (
+            registry.load_model(Path(current["artifact_path"]), config, specs) if current else None
+        )
+    except registry.ArtifactDamaged as exc:
+        champion_model, damaged = None, str(exc)
+    else:
+        damaged = None
     decision = promotion_decision(
         panel,
         inputs.returns,
@@ -223,6 +235,8 @@ def train(db_path: Path, *, config: Mapping[str, Any] | None = None) -> TrainRes
         champion_model,
         pd.Timestamp(current["trained_until"]) if current else None,
     )
+    if damaged:  # a champion that cannot be loaded cannot score: the new model replaces it
+        decision = dataclasses.replace(decision, reason=f"the champion cannot be used: {damaged}")
     metadata = {
         "trained_from": trained_from.date(),
         "trained_until": trained_until.date(),

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import lightgbm as lgb
 import numpy as np
 import pandas as pd
 
@@ -98,8 +99,30 @@ def save_model(model: RiskModel, version: str, metadata: Mapping[str, Any], root
     return final
 
 
+class ArtifactDamaged(Exception):
+    """A registered model's files are missing or unreadable."""
+
+
 def load_model(path: Path, config: Mapping[str, Any], specs: Mapping[str, FeatureSpec]) -> RiskModel:
     """A RiskModel rebuilt from its artifact folder (text models and JSON only)."""
+    try:
+        return _load_model(path, config, specs)
+    except (OSError, ValueError, KeyError, lgb.basic.LightGBMError) as exc:
+        raise ArtifactDamaged(
+            f"model artifact {path} cannot be read ({type(exc).__name__}: {exc}); run `riskman train` again"
+        ) from exc
+
+
+def is_readable(path: Path) -> bool:
+    """Whether the artifact at `path` is there and parses (its text models included)."""
+    try:
+        _load_model(path, {}, {})
+    except (OSError, ValueError, KeyError, lgb.basic.LightGBMError):
+        return False
+    return True
+
+
+def _load_model(path: Path, config: Mapping[str, Any], specs: Mapping[str, FeatureSpec]) -> RiskModel:
     stored = json.loads((Path(path) / METADATA_FILE).read_text())
     model = RiskModel(config, specs)
     model.inputs_ = list(stored["inputs"])
@@ -129,6 +152,8 @@ def record(con: duckdb.DuckDBPyConnection, row: pd.DataFrame, *, retire_champion
     """Add a model to ml.model_registry (retiring the champion it replaces) in one transaction."""
     con.execute("begin transaction")
     try:
+        # The same version again only after its artifact was lost: the new row replaces the old.
+        con.execute("delete from ml.model_registry where model_version = ?", [row["model_version"].iloc[0]])
         if retire_champion:
             con.execute("update ml.model_registry set status = 'retired' where status = 'champion'")
         con.register("registry_row", row)

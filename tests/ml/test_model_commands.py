@@ -142,3 +142,49 @@ def test_rerunning_on_the_same_inputs_changes_nothing(commands_run):
     assert "unchanged: the same inputs and model" in outputs["predict"][2].output
     runs = query(db, "select run_kind, count(*) as n from ml.runs group by run_kind order by run_kind")
     assert runs.to_dict("records") == [{"run_kind": "backtest", "n": 1}, {"run_kind": "live", "n": 1}]
+
+
+def test_a_missing_warehouse_is_one_line_naming_what_to_run(tmp_path):
+    result = runner.invoke(app, ["backtest", "--db", str(tmp_path / "none.duckdb")])
+    assert result.exit_code == 1
+    assert "no warehouse at" in result.output and "riskman build" in result.output
+    assert not (tmp_path / "none.duckdb").exists()  # nothing created by asking
+
+
+def test_a_warehouse_never_built_says_to_build(tiny_raw_warehouse, tmp_path):
+    db = copy_warehouse(tiny_raw_warehouse, tmp_path)
+    result = runner.invoke(app, ["train", "--db", str(db)])
+    assert result.exit_code == 1 and "run `riskman build` first" in result.output
+
+
+def test_too_little_history_for_the_protocol_is_one_line(tiny_built_warehouse, tmp_path):
+    db = copy_warehouse(tiny_built_warehouse, tmp_path)  # four months: no 365-day training window
+    result = runner.invoke(app, ["backtest", "--db", str(db)])
+    assert result.exit_code == 1 and "too little history" in result.output
+    assert query(db, "select count(*) as n from ml.runs")["n"].iloc[0] == 0
+
+
+def test_a_damaged_model_artifact_is_one_line_and_writes_nothing(commands_run, tmp_path):
+    db, _ = commands_run
+    db = copy_warehouse(db, tmp_path)
+    artifact = query(db, "select artifact_path from ml.model_registry where status = 'champion'").iloc[0, 0]
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "model.json").write_text('{"version": ')  # truncated, as after a full disk
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            "update ml.model_registry set artifact_path = ? where artifact_path = ?", [str(broken), artifact]
+        )
+    before = query(db, "select count(*) as n from ml.predictions")["n"].iloc[0]
+    config = tmp_path / "models.yaml"
+    config.write_text(yaml.safe_dump(small_protocol()))
+    # Another day than the one already scored (that one would be reused, not recomputed).
+    args = ["predict", "--as-of", "2017-03-30", "--db", str(db)]
+    result = runner.invoke(app, args, env={"RISKMAN_MODELS_CONFIG": str(config)})
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "model artifact" in result.output and str(broken) in result.output
+    assert query(db, "select count(*) as n from ml.predictions")["n"].iloc[0] == before
+    # Training again recovers: the unreadable champion is replaced.
+    retrain = runner.invoke(app, ["train", "--db", str(db)], env={"RISKMAN_MODELS_CONFIG": str(config)})
+    assert "the champion cannot be used" in retrain.output, retrain.output
+    assert runner.invoke(app, args, env={"RISKMAN_MODELS_CONFIG": str(config)}).exit_code == 0
