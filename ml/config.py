@@ -1,4 +1,5 @@
-"""The models' configuration (`config/models.yaml`, or `$RISKMAN_MODELS_CONFIG`)."""
+"""The models' configuration (`config/models.yaml`, or `$RISKMAN_MODELS_CONFIG`) and the policy
+backtest's (`config/backtest.yaml`, or `$RISKMAN_BACKTEST_CONFIG`)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,14 @@ def models_config_path() -> Path:
 
 def load_models_config(path: Path | None = None) -> dict[str, Any]:
     return yaml.safe_load(Path(path or models_config_path()).read_text()) or {}
+
+
+def backtest_config_path() -> Path:
+    return Path(os.environ.get("RISKMAN_BACKTEST_CONFIG", PROJECT_ROOT / "config" / "backtest.yaml"))
+
+
+def load_backtest_config(path: Path | None = None) -> dict[str, Any]:
+    return yaml.safe_load(Path(path or backtest_config_path()).read_text()) or {}
 
 
 def lightgbm_settings(config: dict[str, Any], target: str, member: str = "lightgbm") -> dict[str, Any]:
