@@ -14,7 +14,19 @@ import pandas as pd
 
 from riskman.sql import quote_ident
 
-ML_TABLES = ("runs", "predictions", "ensemble_weights", "evaluation", "model_registry", "tuning_runs")
+ML_TABLES = (
+    "runs",
+    "predictions",
+    "ensemble_weights",
+    "evaluation",
+    "model_registry",
+    "tuning_runs",
+    "backtest_runs",
+    "backtest_policies",
+    "backtest_daily",
+    "backtest_metrics",
+    "backtest_comparisons",
+)
 
 
 class WarehouseNotBuilt(Exception):

@@ -88,4 +88,73 @@ create table if not exists ml.tuning_runs (
     best_params varchar,                -- JSON
     created_at timestamptz not null
 );
+-- The policy backtest (ml/policy_backtest.py, docs/policy_backtest.md): sizing policies replayed on
+-- a backtest run's out-of-sample predictions. One row per policy-backtest run.
+create table if not exists ml.backtest_runs (
+    run_id varchar primary key,
+    predictions_run_id varchar not null, -- the ml.runs backtest whose predictions drove the policies
+    started_at timestamptz not null,
+    finished_at timestamptz not null,
+    code_version varchar,
+    config_hash varchar,
+    input_hash varchar,                 -- a rerun on the same inputs is skipped
+    capital_usd double not null,        -- the denominator of every return and % of capital
+    first_date date,
+    last_date date,
+    days integer,
+    traders integer,
+    trials integer,                     -- policy parameter sets tried + Optuna trials (deflated Sharpe)
+    best_model_policy varchar,
+    best_rule_policy varchar,
+    deflated_sharpe double,             -- P(the best model policy's Sharpe is not luck), given trials
+    direction_accuracy double,          -- share of trader-days where P(loss) >= 0.5 matched a loss
+    failed_prediction_share double,     -- share of traded trader-days without a usable prediction
+    verdict varchar                     -- the report's plain sentence
+);
+
+-- One row per run per policy: its family and the parameters it used, chosen on earlier days only.
+create table if not exists ml.backtest_policies (
+    run_id varchar not null,
+    policy varchar not null,
+    family varchar not null,            -- none | rule | model
+    description varchar,
+    grid_points integer,
+    parameter_schedule varchar,         -- JSON: [{"from": date, "params": {...}}, ...]
+    primary key (run_id, policy)
+);
+
+-- One row per run per policy per trader per target_date the trader was active.
+create table if not exists ml.backtest_daily (
+    run_id varchar not null,
+    policy varchar not null,
+    trader_id varchar not null,
+    target_date date not null,
+    size double not null,               -- multiplier of normal size applied that day
+    pnl_usd double not null,            -- net of fees (scaled with size) and the size-change cost
+    unsized_pnl_usd double not null,    -- the day's actual net P&L (no intervention)
+    fees_usd double not null,           -- fees at the applied size
+    change_cost_usd double not null,
+    primary key (run_id, policy, trader_id, target_date)
+);
+
+-- One row per run per policy per scope per metric; trader_id null = the whole firm.
+create table if not exists ml.backtest_metrics (
+    run_id varchar not null,
+    policy varchar not null,
+    trader_id varchar,
+    metric varchar not null,
+    value double
+);
+
+-- metric(policy) − metric(versus) on the same days, with a stationary block bootstrap interval.
+create table if not exists ml.backtest_comparisons (
+    run_id varchar not null,
+    policy varchar not null,
+    versus varchar not null,
+    metric varchar not null,
+    difference double,
+    ci_low double,
+    ci_high double,
+    level double
+);
 {% endmacro %}
