@@ -27,13 +27,16 @@ EndOption = Annotated[str | None, typer.Option(help="Last test date, YYYY-MM-DD.
 @contextlib.contextmanager
 def model_errors_as_one_line() -> Iterator[None]:
     """Warehouse errors (busy file, …) and the model steps' own actionable errors in one line."""
+    from ml.policy_jobs import NoModelBacktest
     from ml.registry import ArtifactDamaged, NoChampion
+    from ml.reports.stored import NoPolicyBacktest
     from ml.store import WarehouseNotBuilt
 
+    actionable = (NoChampion, WarehouseNotBuilt, ArtifactDamaged, NoModelBacktest, NoPolicyBacktest)
     with errors_as_one_line():
         try:
             yield
-        except (NoChampion, WarehouseNotBuilt, ArtifactDamaged, FileNotFoundError) as exc:
+        except (*actionable, FileNotFoundError) as exc:
             _fail(str(exc))
         except ValueError as exc:  # e.g. too little history for the walk-forward protocol
             _fail(str(exc))
@@ -67,7 +70,8 @@ def backtest(
     ] = None,
     db: DbOption = None,
 ) -> None:
-    """Walk-forward out-of-sample predictions for the whole history (run_kind='backtest')."""
+    """Walk-forward out-of-sample predictions for the whole history (run_kind='backtest'), then the
+    policy backtest on them: every sizing policy against doing nothing and the rule baselines."""
     with model_errors_as_one_line():
         _backtest(settings.warehouse_path(db), _timestamp(start), _timestamp(end), step_days)
 
@@ -96,7 +100,7 @@ def predict(
 def evaluate(db: DbOption = None) -> None:
     """Print the latest backtest's out-of-sample scores: models, ensemble members and baselines."""
     from ml import jobs
-    from ml.report import evaluation_tables
+    from ml.terminal import evaluation_tables
 
     with model_errors_as_one_line():
         table = jobs.latest_evaluation(settings.warehouse_path(db))
@@ -121,6 +125,16 @@ def tune(
         typer.echo(result.summary())
 
 
+@app.command("report")
+def report(
+    out: Annotated[Path | None, typer.Option(help="Folder for the pages (default: data/reports).")] = None,
+    db: DbOption = None,
+) -> None:
+    """Write the policy backtest report and the morning report as self-contained HTML pages."""
+    with model_errors_as_one_line():
+        _report(settings.warehouse_path(db), out)
+
+
 @app.command("demo")
 def demo(
     out: Annotated[Path | None, typer.Option(help="Where to write the demo exports.")] = None,
@@ -128,7 +142,7 @@ def demo(
     db: DbOption = None,
 ) -> None:
     """The main job on the demo firm, end to end: generate → ingest → dbt build → backtest →
-    train → predict; ends with the next day's riskiest traders and why."""
+    train → predict → reports; ends with the next day's riskiest traders and the report paths."""
     from ml.config import load_models_config
     from riskman import pipeline
 
@@ -142,23 +156,43 @@ def demo(
         _backtest(db_path, None, None, step)
         _train(db_path)
         _predict(db_path, None, 5)
+        _report(db_path, None)
 
 
 def _backtest(db_path: Path, start, end, step_days: int | None) -> None:
     from ml import jobs
-    from ml.report import evaluation_headline
+    from ml.terminal import evaluation_headline
 
     run = jobs.backtest(db_path, start=start, end=end, step_days=step_days, progress=progress_bar("backtest"))
     if run.reused:
         typer.echo(f"backtest unchanged: {run.run_id} read the same config, code, features and data")
-        return
-    folds = run.result.folds
-    typer.echo(
-        f"backtest {run.run_id}: {len(folds)} folds, retrain every {run.step_days} days, "
-        f"test {folds[0].test_start} → {folds[-1].test_end}, {len(run.result.predictions):,} predictions "
-        f"in {run.seconds:.0f} s"
-    )
-    typer.echo(evaluation_headline(run.result.oos))
+    else:
+        folds = run.result.folds
+        typer.echo(
+            f"backtest {run.run_id}: {len(folds)} folds, retrain every {run.step_days} days, "
+            f"test {folds[0].test_start} → {folds[-1].test_end}, {len(run.result.predictions):,} predictions "
+            f"in {run.seconds:.0f} s"
+        )
+        typer.echo(evaluation_headline(run.result.oos))
+    _policy_backtest(db_path, run.run_id)
+
+
+def _policy_backtest(db_path: Path, predictions_run_id: str) -> None:
+    from ml.policy_jobs import policy_backtest
+    from ml.reports.stored import load_policy_run
+    from ml.terminal import policy_comparison
+
+    run = policy_backtest(db_path, predictions_run_id=predictions_run_id)
+    again = " (unchanged: the same predictions, data and config as before)" if run.reused else ""
+    typer.echo(f"policy backtest {run.run_id}{again} in {run.seconds:.1f} s")
+    typer.echo(policy_comparison(load_policy_run(db_path, run.run_id)))
+
+
+def _report(db_path: Path, out: Path | None) -> None:
+    from ml.reports import write_reports
+
+    written = write_reports(db_path, out or settings.data_dir() / "reports")
+    typer.echo(f"reports: {written.backtest}\n         {written.morning}")
 
 
 def _train(db_path: Path) -> None:
@@ -175,7 +209,7 @@ def _train(db_path: Path) -> None:
 
 def _predict(db_path: Path, as_of: pd.Timestamp | None, top: int) -> None:
     from ml import jobs
-    from ml.report import riskiest_traders
+    from ml.terminal import riskiest_traders
 
     result = jobs.predict(db_path, as_of=as_of)
     rows = result.predictions

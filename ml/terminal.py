@@ -1,4 +1,5 @@
-"""Plain-text tables of the models' results for the terminal (`riskman evaluate`, `demo`)."""
+"""Plain-text tables of the models' and policies' results for the terminal (`riskman evaluate`,
+`backtest`, `demo`)."""
 
 from __future__ import annotations
 
@@ -58,3 +59,32 @@ def _dollars(value: float) -> str:
     if pd.isna(value):
         return "unknown"
     return f"{'-' if value < 0 else ''}${abs(value):,.0f}"
+
+
+TERMINAL_POLICY_COLUMNS = [
+    "family",
+    "total P&L $",
+    "Sharpe",
+    "max DD $",
+    "max DD % cap",
+    "mean size",
+    "Sharpe vs none",
+]
+
+
+def policy_comparison(stored) -> str:
+    """The policy backtest's comparison table and its verdict (a StoredPolicyRun)."""
+    from ml.reports.backtest_page import column_formats, comparison_table
+
+    table = comparison_table(stored)[TERMINAL_POLICY_COLUMNS]
+    formats = column_formats()
+    shown = table.copy()
+    for column, spec in formats.items():
+        if column in shown:
+            shown[column] = [format(v, spec) if pd.notna(v) else "—" for v in table[column]]
+    run = stored.run
+    header = (
+        f"policy backtest {run['run_id']}: {run['days']} days, {run['traders']} traders, "
+        f"capital ${run['capital_usd']:,.0f}"
+    )
+    return f"{header}\n{shown.to_string()}\n{run['verdict']}"

@@ -13,11 +13,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+from typer.testing import CliRunner
 
 from ml.config import load_models_config
 from riskman.demo_firm import generate_demo_firm
 from riskman.ingest import ingest_folder
 from tests.conftest import build
+from tests.firms import copy_warehouse
+
+runner = CliRunner()
 
 ML_FIRM = {"traders": 6, "start": date(2016, 1, 4), "end": date(2017, 3, 31), "seed": 11}
 
@@ -66,3 +71,34 @@ def ml_firm_backtest(ml_firm_inputs):
     return run_backtest(
         inputs.panel, inputs.trader_days, inputs.returns, config, splitter_from_config(config)
     )
+
+
+@pytest.fixture(scope="session")
+def commands_run(ml_firm_warehouse, tmp_path_factory):
+    """The commands once, in order, on one copy of the ML firm's warehouse: predict before any
+    model, backtest (models, then policies), train, predict, evaluate, train and backtest again
+    (nothing new), predict again, report. Returns (db, outputs by command, reports folder)."""
+    folder = tmp_path_factory.mktemp("commands")
+    reports = folder / "reports"
+    db = copy_warehouse(ml_firm_warehouse, folder)
+    config = folder / "models.yaml"
+    config.write_text(yaml.safe_dump(small_protocol()))
+    env = {"RISKMAN_MODELS_CONFIG": str(config), "RISKMAN_MODELS_DIR": str(folder / "models")}
+    outputs = {}
+    steps = (
+        ["predict"],
+        ["backtest"],
+        ["train"],
+        ["predict"],
+        ["evaluate"],
+        ["train"],
+        ["backtest"],
+        ["predict"],
+        ["report", "--out", str(reports)],
+    )
+    from ml.cli import app
+
+    for command in steps:
+        result = runner.invoke(app, [*command, "--db", str(db)], env=env)
+        outputs.setdefault(command[0], []).append(result)
+    return db, outputs, reports

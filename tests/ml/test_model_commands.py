@@ -23,52 +23,27 @@ CONTRACT = [
 ]  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def commands_run(ml_firm_warehouse, tmp_path_factory):
-    """backtest, train, predict and evaluate once, in order, on one copy of the warehouse."""
-    folder = tmp_path_factory.mktemp("commands")
-    db = copy_warehouse(ml_firm_warehouse, folder)
-    config = folder / "models.yaml"
-    config.write_text(yaml.safe_dump(small_protocol()))
-    env = {"RISKMAN_MODELS_CONFIG": str(config), "RISKMAN_MODELS_DIR": str(folder / "models")}
-    outputs = {}
-    steps = (
-        ["predict"],
-        ["backtest"],
-        ["train"],
-        ["predict"],
-        ["evaluate"],
-        ["train"],
-        ["backtest"],
-        ["predict"],
-    )
-    for command in steps:
-        result = runner.invoke(app, [*command, "--db", str(db)], env=env)
-        outputs.setdefault(command[0], []).append(result)
-    return db, outputs
-
-
 def query(db, sql: str) -> pd.DataFrame:
     with duckdb.connect(str(db), read_only=True) as con:
         return con.execute(sql).df()
 
 
 def test_predict_before_any_training_says_what_to_do(commands_run):
-    _, outputs = commands_run
+    _, outputs, _ = commands_run
     first = outputs["predict"][0]
     assert first.exit_code == 1
     assert "run `riskman train` first" in first.output and "Traceback" not in first.output
 
 
 def test_every_command_succeeds_in_order(commands_run):
-    _, outputs = commands_run
+    _, outputs, _ = commands_run
     for name in ("backtest", "train", "evaluate"):
         assert outputs[name][0].exit_code == 0, outputs[name][0].output
     assert outputs["predict"][1].exit_code == 0, outputs["predict"][1].output
 
 
 def test_predictions_follow_the_contract_for_every_trader_on_the_spine(commands_run):
-    db, outputs = commands_run
+    db, outputs, _ = commands_run
     predictions = query(db, "select * from ml.predictions")
     assert list(predictions.columns) == CONTRACT
     live = predictions[predictions["run_kind"] == "live"]
@@ -84,7 +59,7 @@ def test_predictions_follow_the_contract_for_every_trader_on_the_spine(commands_
 
 
 def test_backtest_rows_are_out_of_sample_and_reporting_marts_show_them(commands_run):
-    db, _ = commands_run
+    db, _, _ = commands_run
     rows = query(
         db,
         """
@@ -104,7 +79,7 @@ def test_backtest_rows_are_out_of_sample_and_reporting_marts_show_them(commands_
 
 
 def test_retraining_without_new_labels_keeps_the_champion(commands_run):
-    db, outputs = commands_run
+    db, outputs, _ = commands_run
     assert "promoted to champion" in outputs["train"][0].output
     assert "already registered as champion: same recipe, same data" in outputs["train"][1].output
     registry = query(db, "select status from ml.model_registry")
@@ -112,7 +87,7 @@ def test_retraining_without_new_labels_keeps_the_champion(commands_run):
 
 
 def test_evaluate_prints_every_baseline_beside_the_models(commands_run):
-    _, outputs = commands_run
+    _, outputs, _ = commands_run
     text = outputs["evaluate"][0].output
     for model in ("ensemble", "lightgbm", "logistic", "base_rate", "trailing_loss_rate", "losing_streak"):
         assert model in text
@@ -137,7 +112,7 @@ def test_last_bit_float_differences_are_the_same_input_and_a_real_change_is_not(
 
 
 def test_rerunning_on_the_same_inputs_changes_nothing(commands_run):
-    db, outputs = commands_run
+    db, outputs, _ = commands_run
     assert "backtest unchanged" in outputs["backtest"][1].output
     assert "unchanged: the same inputs and model" in outputs["predict"][2].output
     runs = query(db, "select run_kind, count(*) as n from ml.runs group by run_kind order by run_kind")
@@ -165,7 +140,7 @@ def test_too_little_history_for_the_protocol_is_one_line(tiny_built_warehouse, t
 
 
 def test_a_damaged_model_artifact_is_one_line_and_writes_nothing(commands_run, tmp_path):
-    db, _ = commands_run
+    db, _, _ = commands_run
     db = copy_warehouse(db, tmp_path)
     artifact = query(db, "select artifact_path from ml.model_registry where status = 'champion'").iloc[0, 0]
     broken = tmp_path / "broken"
