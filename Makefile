@@ -10,7 +10,8 @@ setup:  ## create .venv with the locked dependencies (idempotent)
 demo: setup  ## the main job on the demo firm: generate, ingest, dbt build, data checks
 	.venv/bin/riskman demo
 
-test: setup  ## the whole test suite (what CI runs)
+test:  ## the whole test suite (what CI runs; installs headless Chromium for the report tests)
+	./scripts/setup --with-browser
 	.venv/bin/python -m pytest
 
 lint: setup  ## ruff and sqlfluff, read-only
