@@ -29,6 +29,7 @@ bench: setup  ## speed and memory figures on the demo firm (run `make demo` firs
 	.venv/bin/python benchmarks/bench_features.py
 	.venv/bin/python benchmarks/bench_backtest.py
 	.venv/bin/python benchmarks/bench_skill.py
+	.venv/bin/python benchmarks/bench_policy.py
 
 docs: setup  ## dbt docs (lineage, feature catalogue) into dbt_project/target/
 	cd dbt_project && RISKMAN_DB=$${RISKMAN_DB:-$(CURDIR)/data/warehouse.duckdb} ../.venv/bin/dbt docs generate --profiles-dir ..

@@ -92,6 +92,22 @@ def setup_notes(run: pd.Series, config: Mapping[str, Any]) -> list[str]:
     ]
 
 
+def trader_table(stored: StoredPolicyRun, policy: str) -> pd.DataFrame:
+    """Per trader: total P&L, Sharpe and max drawdown doing nothing and under `policy`."""
+    rows = stored.metrics[stored.metrics["trader_id"].notna()]
+    wide = rows.pivot_table(index="trader_id", columns=["policy", "metric"], values="value", aggfunc="first")
+    table = pd.DataFrame(index=wide.index)
+    for name, label in ((NO_INTERVENTION, "none"), (policy, policy)):
+        for metric, title in (
+            ("total_pnl_usd", "P&L $"),
+            ("sharpe", "Sharpe"),
+            ("max_drawdown_usd", "max DD $"),
+        ):
+            table[f"{title} ({label})"] = wide.get((name, metric))
+    table[f"mean size ({policy})"] = wide.get((policy, "mean_size"))
+    return table
+
+
 def render_backtest_page(stored: StoredPolicyRun, config: Mapping[str, Any]) -> str:
     run = stored.run
     best_model, best_rule = run["best_model_policy"], run["best_rule_policy"]
@@ -110,6 +126,10 @@ def render_backtest_page(stored: StoredPolicyRun, config: Mapping[str, Any]) -> 
             stored.trader_totals, [p for p in (best_model, best_rule) if isinstance(p, str)]
         )
     )
+    if isinstance(best_model, str):
+        page.heading(f"Per trader: doing nothing vs {best_model}")
+        table = trader_table(stored, best_model)
+        page.table(table, {c: (".2f" if "Sharpe" in c or "size" in c else ",.0f") for c in table.columns})
     page.figure(charts.calibration(stored.predictions))
     page.figure(charts.risk_heat_map(stored.predictions))
     page.heading("Parameters chosen (each from the date on, on earlier days only)")
