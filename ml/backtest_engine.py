@@ -125,8 +125,9 @@ def reselection_starts(dates: pd.DatetimeIndex, every_days: int) -> list[int]:
     return starts
 
 
-def choose(candidates: Sequence[Params], firm_pnl: Sequence[np.ndarray], history: int, objective: str):
-    """The index of the candidate with the best objective on the first `history` days (ties: first)."""
+def choose(firm_pnl: Sequence[np.ndarray], history: int, objective: str) -> int:
+    """The index of the candidate whose firm P&L has the best objective on the first `history`
+    days (ties: the first)."""
     score = OBJECTIVES[objective]
     values = np.array([score(pnl[:history]) for pnl in firm_pnl], dtype=float)
     values = np.where(np.isfinite(values), values, -np.inf)
@@ -161,7 +162,7 @@ class BacktestEngine:
         for k, start in enumerate(starts):
             stop = starts[k + 1] if k + 1 < len(starts) else len(self.replay.dates)
             enough = start >= int(selection["min_history_days"])
-            chosen = choose(candidates, firm, start, selection["objective"]) if enough else default
+            chosen = choose(firm, start, selection["objective"]) if enough else default
             composite[start:stop] = desired[chosen][start:stop]
             if not schedule or schedule[-1][1] != candidates[chosen]:
                 schedule.append((self.replay.dates[start], dict(candidates[chosen])))
