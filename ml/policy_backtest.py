@@ -243,6 +243,11 @@ def verdict(result_metrics: pd.DataFrame, comparisons: pd.DataFrame, best_model,
         f"|P&L|). Goal: cut max drawdown by ≥ {goals['drawdown_cut_at_least']:.0%} at a cost of ≤ "
         f"{goals['pnl_cost_at_most']:.0%} of P&L: {'met' if met else 'not met'}."
     )
+    if base_pnl < 0:
+        parts.append(
+            "The firm lost money doing nothing, so trading less raises its P&L: the comparison with "
+            "the best rule, not with doing nothing, says whether the model adds anything."
+        )
     return " ".join(parts)
 
 
