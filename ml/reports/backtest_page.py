@@ -108,6 +108,18 @@ def trader_table(stored: StoredPolicyRun, policy: str) -> pd.DataFrame:
     return table
 
 
+def majority_note(predictions: pd.DataFrame) -> str:
+    """What direction accuracy a model with no skill reaches: always the more common outcome."""
+    realised = predictions["realised_is_loss"].dropna().astype(float)
+    if realised.empty:
+        return "No realised outcomes to judge direction accuracy by."
+    majority = max(realised.mean(), 1 - realised.mean())
+    return (
+        f"For scale: always predicting the more common outcome would have scored {majority:.1%} "
+        f"direction accuracy on these {len(realised):,} trader-days."
+    )
+
+
 def render_backtest_page(stored: StoredPolicyRun, config: Mapping[str, Any]) -> str:
     run = stored.run
     best_model, best_rule = run["best_model_policy"], run["best_rule_policy"]
@@ -117,6 +129,7 @@ def render_backtest_page(stored: StoredPolicyRun, config: Mapping[str, Any]) -> 
     page.bullets(setup_notes(run, config))
     page.heading("Success metrics")
     page.table(checks_table(stored, config["success"]), {"value": ".3f"})
+    page.paragraph(majority_note(stored.predictions), "note")
     page.heading("Policies on the same days")
     page.table(comparison_table(stored), column_formats())
     page.figure(charts.equity_curves(stored.firm_daily, shown))

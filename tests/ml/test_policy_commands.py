@@ -69,6 +69,8 @@ def test_each_report_renders_its_charts_offline_with_no_console_error(commands_r
             "Sharpe ratio (best model policy)",
             "failed predictions",
             "no_intervention",
+            "The best model policy",
+            "always predicting the more common outcome",
         ):
             assert words in rendered.text
         assert "pass" in rendered.text or "fail" in rendered.text
