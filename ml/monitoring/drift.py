@@ -1,0 +1,114 @@
+"""Drift tests whose false-alarm rate holds on small, serially dependent samples.
+
+A trader has ~20 days a month, and most features are rolling windows (today's 60-day volatility is
+nearly yesterday's), so a month is worth far fewer than 20 independent draws. Fixed cut-offs
+(PSI > 0.1 / 0.25, KS p < 0.05 on the raw counts) then fire constantly. Here each test:
+- measures PSI (quantile bins of the reference, as many as the effective current size fills with
+  five per bin, at most ten) and the two-sample Kolmogorov–Smirnov distance;
+- turns each into a p-value for the sample sizes at hand, counted in *effective* observations
+  n·(1 − ρ)/(1 + ρ), ρ the lag-1 autocorrelation (AR(1) variance inflation): PSI against its
+  asymptotic (1/n_ref + 1/n_cur)·χ²(bins − 1) law, KS against the Kolmogorov law with Stephens'
+  small-sample correction;
+- combines the two with Bonferroni (p = min(2·min(p_psi, p_ks), 1)).
+Across features × scopes (firm-wide, each trader) the false discovery rate is controlled with
+Benjamini–Hochberg. tests/ml/test_drift.py checks the false-alarm rate by simulation on
+independent and strongly autocorrelated series at these sample sizes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.special import kolmogorov
+from scipy.stats import chi2, ks_2samp
+
+PSI_BINS = 10
+# χ²'s rule of thumb: at least this many expected (effective) current observations per bin.
+PSI_MIN_PER_BIN = 5
+# Added to every bin's count so an empty bin has a finite log ratio (Jeffreys' prior).
+PSI_PSEUDOCOUNT = 0.5
+MAX_AUTOCORRELATION = 0.99
+MIN_OBSERVATIONS = 5
+
+
+def lag1_autocorrelation(values: np.ndarray) -> float:
+    """Lag-1 autocorrelation of a series in time order, clipped to [0, MAX_AUTOCORRELATION]
+    (negative dependence would inflate the effective size: ignored, conservatively)."""
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    if len(x) < 3 or np.std(x) == 0:
+        return 0.0
+    rho = float(np.corrcoef(x[:-1], x[1:])[0, 1])
+    return float(np.clip(rho if math.isfinite(rho) else 0.0, 0.0, MAX_AUTOCORRELATION))
+
+
+def effective_size(values: np.ndarray, rho: float | None = None) -> float:
+    """Observations worth of independent draws: n·(1 − ρ)/(1 + ρ), the AR(1) inflation of the
+    variance of a mean. Conservative for a distribution test on a strongly dependent series (a
+    smaller correction, from the correlation of the CDF's indicators, let the false-alarm rate
+    rise to 30% at ρ = 0.97 in simulation)."""
+    n = int(np.isfinite(np.asarray(values, dtype=float)).sum())
+    rho = lag1_autocorrelation(values) if rho is None else rho
+    return n * (1 - rho) / (1 + rho)
+
+
+def psi(reference: np.ndarray, current: np.ndarray, bins: int = PSI_BINS) -> tuple[float, int]:
+    """Population stability index of `current` against `reference`, on the reference's quantile
+    bins; returns (psi, number of bins used — fewer when the reference has ties)."""
+    edges = np.unique(np.quantile(reference, np.linspace(0, 1, bins + 1)[1:-1]))
+    ref_counts = np.bincount(np.searchsorted(edges, reference, side="right"), minlength=len(edges) + 1)
+    cur_counts = np.bincount(np.searchsorted(edges, current, side="right"), minlength=len(edges) + 1)
+    ref_share = (ref_counts + PSI_PSEUDOCOUNT) / (ref_counts + PSI_PSEUDOCOUNT).sum()
+    cur_share = (cur_counts + PSI_PSEUDOCOUNT) / (cur_counts + PSI_PSEUDOCOUNT).sum()
+    return float(np.sum((cur_share - ref_share) * np.log(cur_share / ref_share))), len(edges) + 1
+
+
+@dataclass(frozen=True)
+class DriftTest:
+    n_reference: int
+    n_current: int
+    effective_reference: float
+    effective_current: float
+    psi: float
+    psi_p_value: float
+    ks: float
+    ks_p_value: float
+
+    @property
+    def p_value(self) -> float:
+        return min(1.0, 2 * min(self.psi_p_value, self.ks_p_value))
+
+
+def drift_test(reference: np.ndarray, current: np.ndarray, rho: float | None = None) -> DriftTest | None:
+    """PSI and KS of `current` (time-ordered) against `reference` (time-ordered), with p-values for
+    their effective sizes; None when either side has fewer than MIN_OBSERVATIONS values or the
+    reference is constant. `rho`: the series' lag-1 autocorrelation, by default the reference's."""
+    ref = np.asarray(reference, dtype=float)
+    cur = np.asarray(current, dtype=float)
+    ref, cur = ref[np.isfinite(ref)], cur[np.isfinite(cur)]
+    if len(ref) < MIN_OBSERVATIONS or len(cur) < MIN_OBSERVATIONS or np.ptp(ref) == 0:
+        return None
+    rho = lag1_autocorrelation(ref) if rho is None else rho
+    n_ref, n_cur = effective_size(ref, rho), effective_size(cur, rho)
+    bins = int(np.clip(n_cur // PSI_MIN_PER_BIN, 2, PSI_BINS))
+    value, bins_used = psi(ref, cur, bins)
+    scale = 1 / n_ref + 1 / n_cur
+    psi_p = float(chi2.sf(value / scale, bins_used - 1)) if bins_used > 1 else 1.0
+    distance = float(ks_2samp(ref, cur).statistic)
+    en = math.sqrt(n_ref * n_cur / (n_ref + n_cur))
+    ks_p = float(min(1.0, kolmogorov((en + 0.12 + 0.11 / en) * distance)))
+    return DriftTest(len(ref), len(cur), n_ref, n_cur, value, psi_p, distance, ks_p)
+
+
+def benjamini_hochberg(p_values: np.ndarray, fdr: float) -> np.ndarray:
+    """True where a hypothesis is rejected with the false discovery rate controlled at `fdr`."""
+    p = np.asarray(p_values, dtype=float)
+    order = np.argsort(p, kind="mergesort")
+    ranked = p[order]
+    passing = ranked <= fdr * np.arange(1, len(p) + 1) / max(len(p), 1)
+    rejected = np.zeros(len(p), dtype=bool)
+    if passing.any():
+        rejected[order[: np.nonzero(passing)[0].max() + 1]] = True
+    return rejected
