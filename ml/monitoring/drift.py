@@ -37,10 +37,17 @@ def lag1_autocorrelation(values: np.ndarray) -> float:
     """Lag-1 autocorrelation of a series in time order, clipped to [0, MAX_AUTOCORRELATION]
     (negative dependence would inflate the effective size: ignored, conservatively)."""
     x = np.asarray(values, dtype=float)
-    x = x[np.isfinite(x)]
-    if len(x) < 3 or np.std(x) == 0:
+    return neighbour_correlation(x[:-1], x[1:])
+
+
+def neighbour_correlation(before: np.ndarray, after: np.ndarray) -> float:
+    """Correlation of each value with its next one, over the pairs where both are known (dropping
+    a gap would make far-apart days neighbours), clipped like lag1_autocorrelation."""
+    both = np.isfinite(before) & np.isfinite(after)
+    before, after = before[both], after[both]
+    if len(before) < 3 or np.std(before) == 0 or np.std(after) == 0:
         return 0.0
-    rho = float(np.corrcoef(x[:-1], x[1:])[0, 1])
+    rho = float(np.corrcoef(before, after)[0, 1])
     return float(np.clip(rho if math.isfinite(rho) else 0.0, 0.0, MAX_AUTOCORRELATION))
 
 
