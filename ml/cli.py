@@ -125,6 +125,39 @@ def tune(
         typer.echo(result.summary())
 
 
+@app.command("monitor")
+def monitor(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Day to monitor (default: the latest).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Drift of features, predictions and label rates against the champion's training window;
+    the alert rules; new alerts delivered through config/monitoring.yaml's channels."""
+    with model_errors_as_one_line():
+        _monitor(settings.warehouse_path(db), _timestamp(as_of))
+
+
+def _monitor(db_path: Path, as_of: pd.Timestamp | None) -> None:
+    from ml.monitoring.monitor import monitor as run_monitor
+
+    run = run_monitor(db_path, as_of=as_of)
+    if run.reused:
+        typer.echo(f"monitor unchanged: {run.run_id} read the same data, model and config")
+        return
+    flagged = run.drift[run.drift["flagged"]]
+    typer.echo(
+        f"monitor {run.run_id} at {run.as_of:%Y-%m-%d}: {len(run.drift):,} drift tests, "
+        f"{len(flagged)} flagged; alerts: {len(run.raised)} new, {run.ongoing} ongoing (not re-sent), "
+        f"{run.resolved} resolved"
+    )
+    for alert in run.raised:
+        typer.echo(f"  [{alert.severity}] {alert.subject}: {alert.message}")
+    for delivery in run.deliveries:
+        if delivery.error:
+            typer.echo(f"  delivery to {delivery.channel} failed: {delivery.error}")
+
+
 @app.command("report")
 def report(
     out: Annotated[Path | None, typer.Option(help="Folder for the pages (default: data/reports).")] = None,

@@ -1,5 +1,6 @@
 """The models' configuration (`config/models.yaml`, or `$RISKMAN_MODELS_CONFIG`) and the policy
-backtest's (`config/backtest.yaml`, or `$RISKMAN_BACKTEST_CONFIG`)."""
+backtest's (`config/backtest.yaml`, or `$RISKMAN_BACKTEST_CONFIG`) and monitoring's
+(`config/monitoring.yaml`, or `$RISKMAN_MONITORING_CONFIG`)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,14 @@ def backtest_config_path() -> Path:
 
 def load_backtest_config(path: Path | None = None) -> dict[str, Any]:
     return yaml.safe_load(Path(path or backtest_config_path()).read_text()) or {}
+
+
+def monitoring_config_path() -> Path:
+    return Path(os.environ.get("RISKMAN_MONITORING_CONFIG", PROJECT_ROOT / "config" / "monitoring.yaml"))
+
+
+def load_monitoring_config(path: Path | None = None) -> dict[str, Any]:
+    return yaml.safe_load(Path(path or monitoring_config_path()).read_text()) or {}
 
 
 def lightgbm_settings(config: dict[str, Any], target: str, member: str = "lightgbm") -> dict[str, Any]:

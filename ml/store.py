@@ -26,6 +26,9 @@ ML_TABLES = (
     "backtest_daily",
     "backtest_metrics",
     "backtest_comparisons",
+    "monitor_runs",
+    "drift_results",
+    "alerts",
 )
 
 

@@ -157,4 +157,56 @@ create table if not exists ml.backtest_comparisons (
     ci_high double,
     level double
 );
+-- Monitoring (ml/monitoring/, docs/monitoring.md): one row per monitor run.
+create table if not exists ml.monitor_runs (
+    run_id varchar primary key,
+    as_of_date date not null,
+    started_at timestamptz not null,
+    finished_at timestamptz not null,
+    input_hash varchar,                 -- a rerun on the same inputs is skipped
+    model_version varchar,              -- the champion whose training window is the reference
+    reference_start date,
+    reference_end date,
+    current_start date,
+    current_end date,
+    tests integer,
+    flagged integer,
+    alerts_raised integer,
+    note varchar
+);
+
+-- One row per run per scope (firm or trader) per monitored column.
+create table if not exists ml.drift_results (
+    run_id varchar not null,
+    scope varchar not null,             -- firm | trader
+    trader_id varchar,
+    column_name varchar not null,
+    column_kind varchar not null,       -- feature | prediction | label
+    n_reference integer,
+    n_current integer,
+    effective_reference double,         -- observations worth of independent draws
+    effective_current double,
+    psi double,
+    ks double,
+    p_value double,
+    flagged boolean not null,           -- after Benjamini-Hochberg across the run's tests
+    reference_median double,
+    current_median double
+);
+
+-- Insert-only alert log: one row per run per condition that holds (status raised the first day,
+-- ongoing after) and one when it stops holding (resolved). Secrets never reach a row.
+create table if not exists ml.alerts (
+    run_id varchar not null,
+    as_of_date date not null,
+    alert_key varchar not null,         -- rule:subject:condition, the deduplication key
+    rule varchar not null,
+    severity varchar not null,          -- critical | warning | info
+    subject varchar not null,           -- trader_id or firm
+    condition varchar not null,
+    status varchar not null,            -- raised | ongoing | resolved
+    message varchar,
+    details varchar,                    -- JSON
+    delivered_to varchar                -- channels that took it (raised rows)
+);
 {% endmacro %}

@@ -1,0 +1,101 @@
+"""`riskman monitor` on the ML firm after backtest → train → predict: results in the warehouse, a
+rerun changes nothing, a trader without a prediction alerts once (not again the next day), and
+the alerts reach a local webhook without its token."""
+
+from __future__ import annotations
+
+import copy
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import duckdb
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from ml.cli import app
+from ml.config import load_monitoring_config
+from ml.monitoring.monitor import monitor
+from tests.firms import copy_warehouse
+
+pytestmark = pytest.mark.slow
+TOKEN = "hook-token-9f8e7d"
+
+
+@pytest.fixture
+def warehouse(commands_run, tmp_path):
+    db, _, _ = commands_run
+    return copy_warehouse(db, tmp_path)
+
+
+@pytest.fixture
+def hook():
+    received: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's hook name
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/{TOKEN}", received
+    server.shutdown()
+
+
+def query(db, sql: str, params=()) -> pd.DataFrame:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql, list(params)).df()
+
+
+def test_monitor_writes_its_results_and_a_rerun_changes_nothing(warehouse):
+    runner = CliRunner()
+    first = runner.invoke(app, ["monitor", "--db", str(warehouse)])
+    assert first.exit_code == 0, first.output
+    assert "drift tests" in first.output
+    runs = query(warehouse, "select * from ml.monitor_runs")
+    assert len(runs) == 1 and runs["tests"].iloc[0] > 0
+    kinds = set(query(warehouse, "select distinct column_kind from ml.drift_results")["column_kind"])
+    assert kinds == {"feature", "prediction", "label"}
+    second = runner.invoke(app, ["monitor", "--db", str(warehouse)])
+    assert "monitor unchanged" in second.output
+    assert len(query(warehouse, "select * from ml.monitor_runs")) == 1
+
+
+def test_a_trader_without_a_prediction_alerts_once_and_reaches_the_webhook(warehouse, hook):
+    url, received = hook
+    latest = query(warehouse, "select max(as_of_date) as d from ml.predictions where run_kind = 'live'")[
+        "d"
+    ].iloc[0]
+    trader = query(warehouse, "select min(trader_id) as t from ml.predictions where run_kind = 'live'")[
+        "t"
+    ].iloc[0]
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("delete from ml.predictions where run_kind = 'live' and trader_id = ?", [trader])
+    config = copy.deepcopy(load_monitoring_config())
+    config["channels"]["webhook"].update(enabled=True, url_env="HOOK_URL", token_env="HOOK_TOKEN")
+    environ = {"HOOK_URL": url}
+    run = monitor(warehouse, as_of=pd.Timestamp(latest), config=config, environ=environ)
+    keys = [a.key for a in run.raised]
+    assert f"missing_data:{trader}:prediction" in keys
+    assert [a["key"] for a in received[0]["alerts"]] == keys
+    assert TOKEN not in json.dumps(received) and TOKEN not in json.dumps(
+        query(warehouse, "select * from ml.alerts").astype(str).to_dict()
+    )
+
+    config["alerts"]["risk_score_limit"] = 81  # another config, so the same day is monitored again
+    again = monitor(warehouse, as_of=pd.Timestamp(latest), config=config, environ=environ)
+    assert f"missing_data:{trader}:prediction" not in [a.key for a in again.raised]
+    assert len(received) == (2 if again.raised else 1)
+    statuses = query(
+        warehouse,
+        "select a.status from ml.alerts as a join ml.monitor_runs as m using (run_id)"
+        " where a.alert_key = ? order by m.finished_at",
+        [f"missing_data:{trader}:prediction"],
+    )["status"].tolist()
+    assert statuses == ["raised", "ongoing"]
