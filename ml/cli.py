@@ -158,6 +158,30 @@ def _monitor(db_path: Path, as_of: pd.Timestamp | None) -> None:
             typer.echo(f"  delivery to {delivery.channel} failed: {delivery.error}")
 
 
+@app.command("audit")
+def audit(
+    trader: Annotated[str, typer.Argument(help="Trader id, e.g. T001.")],
+    day: Annotated[str, typer.Argument(help="The day the prediction was for, YYYY-MM-DD.")],
+    recompute: Annotated[
+        bool, typer.Option(help="Score the stored inputs again with the stored model artifact.")
+    ] = True,
+    db: DbOption = None,
+) -> None:
+    """The chain behind a live prediction: model version and artifact, the exact inputs and their
+    hash, the data loads, the realised outcome; exits 1 when the recomputation differs."""
+    from ml.monitoring.audit import NothingToAudit
+    from ml.monitoring.audit import audit as run_audit
+
+    with model_errors_as_one_line():
+        try:
+            chain = run_audit(settings.warehouse_path(db), trader, _timestamp(day), recompute=recompute)
+        except NothingToAudit as exc:
+            _fail(str(exc))
+    typer.echo("\n".join(chain.lines()))
+    if recompute and not chain.matches:
+        raise typer.Exit(1)
+
+
 @app.command("report")
 def report(
     out: Annotated[Path | None, typer.Option(help="Folder for the pages (default: data/reports).")] = None,

@@ -23,7 +23,8 @@ from ml.backtest import BacktestResult, run_backtest, splitter_from_config
 from ml.config import load_models_config
 from ml.dataset import Panel, load_market_returns, load_panel, load_trader_days
 from ml.evaluation import evaluate_predictions
-from ml.live import fit_live, promotion_decision, score_day
+from ml.live import fit_live, model_inputs, promotion_decision, score_rows
+from ml.monitoring.audit import load_ids_behind, prediction_input_rows
 from ml.sizing import recommended_size, risk_score
 from ml.store import WarehouseNotBuilt, require_ml_tables, write_tables
 from riskman.feature_catalog import discover_features, manifest_path
@@ -293,11 +294,15 @@ def predict(
             rows = con.execute("select * from ml.predictions where run_id = ?", [earlier]).df()
         return PredictResult(earlier, current["model_version"], as_of, rows, reused=True)
     model = registry.load_model(Path(current["artifact_path"]), config, specs)
-    scored = score_day(model, panel, inputs.returns, config, pd.Timestamp(as_of))
+    X, panel_rows = model_inputs(model, panel, inputs.returns, config, pd.Timestamp(as_of))  # noqa: N806
+    scored = score_rows(model, X, panel_rows)
     scored["model_version"] = current["model_version"]
     run_id = new_run_id("live")
     created = datetime.now(UTC)
     rows = contract_rows(scored, run_id, "live", config, created)
+    with connect(db_path, read_only=True) as con:
+        load_ids = load_ids_behind(con, pd.Timestamp(as_of))
+    audit_rows = prediction_input_rows(rows, X, panel_rows, load_ids)
     run = {
         "run_id": run_id,
         "run_kind": "live",
@@ -312,7 +317,7 @@ def predict(
         "input_hash": fingerprint,
     }
     with connect(db_path) as con:
-        write_tables(con, {"runs": pd.DataFrame([run]), "predictions": rows})
+        write_tables(con, {"runs": pd.DataFrame([run]), "predictions": rows, "prediction_inputs": audit_rows})
     return PredictResult(run_id, current["model_version"], pd.Timestamp(as_of), rows)
 
 

@@ -136,12 +136,25 @@ def score_day(
     model: RiskModel, panel: Panel, returns: pd.Series, config: Mapping[str, Any], as_of: pd.Timestamp
 ) -> pd.DataFrame:
     """Predictions for every trader on the spine at the close of `as_of`."""
+    return score_rows(model, *model_inputs(model, panel, returns, config, as_of))
+
+
+def score_rows(model: RiskModel, X: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:  # noqa: N803
+    """Predictions for the model input rows X of the panel rows `frame` (model_inputs)."""
+    predicted = model.predict(X, frame)
+    keys = frame[["trader_id", "account_id", "as_of_date", "next_trading_date"]]
+    out = pd.concat([keys.reset_index(drop=True), predicted.reset_index(drop=True)], axis=1)
+    return out.rename(columns={"next_trading_date": "target_date"})
+
+
+def model_inputs(
+    model: RiskModel, panel: Panel, returns: pd.Series, config: Mapping[str, Any], as_of: pd.Timestamp
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The model's input rows (in its input order) and the panel rows of every trader on the
+    spine at the close of `as_of`: exactly what score_day scores (and the audit trail stores)."""
     frame = panel.frame
     rows = np.flatnonzero((frame["as_of_date"] == as_of).to_numpy())
     if len(rows) == 0:
         raise ValueError(f"no trader is on the spine on {as_of:%Y-%m-%d}: nothing to score")
     X = with_regime_input(panel, returns, config).reindex(columns=model.inputs_)  # noqa: N806
-    predicted = model.predict(X.iloc[rows], frame.iloc[rows])
-    keys = frame.iloc[rows][["trader_id", "account_id", "as_of_date", "next_trading_date"]]
-    out = pd.concat([keys.reset_index(drop=True), predicted.reset_index(drop=True)], axis=1)
-    return out.rename(columns={"next_trading_date": "target_date"})
+    return X.iloc[rows], frame.iloc[rows]

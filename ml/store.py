@@ -29,6 +29,7 @@ ML_TABLES = (
     "monitor_runs",
     "drift_results",
     "alerts",
+    "prediction_inputs",
 )
 
 

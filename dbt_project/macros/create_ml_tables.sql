@@ -209,4 +209,17 @@ create table if not exists ml.alerts (
     details varchar,                    -- JSON
     delivered_to varchar                -- channels that took it (raised rows)
 );
+-- The audit trail (ml/monitoring/audit.py): per live prediction, the exact model inputs it was
+-- scored from, their hash, and the loads behind the trader's data of that close.
+create table if not exists ml.prediction_inputs (
+    run_id varchar not null,
+    trader_id varchar not null,
+    target_date date not null,
+    as_of_date date not null,
+    model_version varchar not null,
+    feature_hash varchar not null,      -- sha256 of `inputs`
+    inputs varchar not null,            -- JSON: every model input and pnl_scale_usd, exact floats
+    load_ids varchar,                   -- JSON: raw load ids of the trader's fills and totals that close
+    primary key (run_id, trader_id, target_date)
+);
 {% endmacro %}

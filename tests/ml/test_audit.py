@@ -1,0 +1,77 @@
+"""`riskman audit TRADER DATE` on the ML firm after predict: the chain names the model, the stored
+inputs and their hash, the loads behind them, and scoring the stored inputs again with the stored
+artifact gives the same numbers; a tampered input row is caught."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from ml.cli import app
+from tests.firms import copy_warehouse
+
+pytestmark = pytest.mark.slow
+runner = CliRunner()
+
+
+@pytest.fixture
+def predicted(commands_run, tmp_path):
+    db, _, _ = commands_run
+    copy = copy_warehouse(db, tmp_path)
+    with duckdb.connect(str(copy), read_only=True) as con:
+        trader, day = con.execute(
+            "select trader_id, target_date from ml.predictions where run_kind = 'live'"
+            " order by trader_id limit 1"
+        ).fetchone()
+    return copy, trader, f"{day:%Y-%m-%d}"
+
+
+def test_every_live_prediction_has_its_inputs_and_loads(predicted):
+    db, _, _ = predicted
+    with duckdb.connect(str(db), read_only=True) as con:
+        missing = con.execute(
+            """select count(*) from ml.predictions as p left join ml.prediction_inputs as i
+               using (run_id, trader_id, target_date) where p.run_kind = 'live' and i.run_id is null"""
+        ).fetchone()[0]
+        loads = con.execute("select load_ids from ml.prediction_inputs").fetchall()
+    assert missing == 0
+    assert any(json.loads(row[0]) for row in loads), "some trader traded that close: its loads are named"
+
+
+def test_audit_prints_the_chain_and_the_recomputation_matches(predicted):
+    db, trader, day = predicted
+    result = runner.invoke(app, ["audit", trader, day, "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    for words in ("prediction  " + trader, "model       rm-", "inputs      ", "data loads  ", "outcome     "):
+        assert words in result.output
+    assert "MATCHES" in result.output
+
+
+def test_a_tampered_input_row_is_caught(predicted):
+    db, trader, day = predicted
+    with duckdb.connect(str(db)) as con:
+        stored = json.loads(
+            con.execute("select inputs from ml.prediction_inputs where trader_id = ?", [trader]).fetchone()[0]
+        )
+        name = next(k for k, v in stored.items() if v is not None and k != "pnl_scale_usd")
+        stored[name] = stored[name] + 1.0
+        con.execute(
+            "update ml.prediction_inputs set inputs = ? where trader_id = ?",
+            [json.dumps(stored, sort_keys=True), trader],
+        )
+    result = runner.invoke(app, ["audit", trader, day, "--db", str(db)])
+    assert result.exit_code == 1
+    assert "DOES NOT MATCH" in result.output
+
+
+def test_a_day_without_a_live_prediction_is_one_line(predicted):
+    db, trader, _ = predicted
+    result = runner.invoke(app, ["audit", trader, "2001-01-02", "--db", str(db)])
+    assert (
+        result.exit_code == 1
+        and "no live prediction for" in result.output
+        and "Traceback" not in result.output
+    )
