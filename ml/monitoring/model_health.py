@@ -24,12 +24,11 @@ def expected_roc_auc(p: np.ndarray) -> float:
     p = p[np.isfinite(p)]
     if len(p) < 2 or p.sum() == 0 or (1 - p).sum() == 0:
         return float("nan")
-    order = np.argsort(-p, kind="mergesort")
-    scores, positives, negatives = p[order], p[order], 1 - p[order]
-    # One point per distinct score (tied rows move together, as in roc_curve).
-    last_of_tie = np.r_[scores[1:] != scores[:-1], True]
-    tpr = np.r_[0.0, np.cumsum(positives)[last_of_tie] / positives.sum()]
-    fpr = np.r_[0.0, np.cumsum(negatives)[last_of_tie] / negatives.sum()]
+    # Tied rows share p, so within a tie the curve is a straight segment either way: no grouping.
+    positives = p[np.argsort(-p, kind="mergesort")]
+    negatives = 1 - positives
+    tpr = np.r_[0.0, np.cumsum(positives) / positives.sum()]
+    fpr = np.r_[0.0, np.cumsum(negatives) / negatives.sum()]
     return float(np.trapezoid(tpr, fpr))
 
 
