@@ -8,6 +8,7 @@ import contextlib
 import logging
 from collections.abc import Iterator
 from datetime import date, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -64,6 +65,11 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug lo
     configure_logging(logging.DEBUG if verbose else logging.INFO)
 
 
+class ShiftKind(StrEnum):
+    trader = "trader"
+    market = "market"
+
+
 @app.command("demo-data")
 def demo_data(
     out: Annotated[Path, typer.Option("--out", help="Folder to write the PropReports exports to.")],
@@ -72,13 +78,58 @@ def demo_data(
     end: Annotated[str, typer.Option(help="Last trading day, YYYY-MM-DD.")] = "2018-12-31",
     seed: Annotated[int, typer.Option(help="Random seed; same seed, same bytes.")] = 7,
     defects: Annotated[bool, typer.Option("--defects", help="Inject realistic bad input.")] = False,
+    shift: Annotated[
+        str | None,
+        typer.Option(
+            "--shift",
+            metavar="DATE",
+            help="Inject a behaviour shift from this trading day on (YYYY-MM-DD; a non-trading day "
+            "means the next one). Days before it stay as without --shift. Truth: _truth/shift.json.",
+        ),
+    ] = None,
+    shift_kind: Annotated[
+        ShiftKind | None,
+        typer.Option(
+            "--shift-kind",
+            help="trader: --shift-traders traders trade bigger (size ×2), more often (round trips "
+            "×1.75) and wilder (P&L spread ×2.8, less edge). market: a high-volatility regime for "
+            "everyone (P&L spread ×2). Default: trader.",
+        ),
+    ] = None,
+    shift_traders: Annotated[
+        int | None,
+        typer.Option(
+            "--shift-traders",
+            min=1,
+            metavar="N",
+            help="With --shift-kind trader: how many traders shift, chosen by the seed among those "
+            "in tenure on DATE. Default: 3.",
+        ),
+    ] = None,
 ) -> None:
     """Generate a realistic demo firm as PropReports exports (plus `_truth/`)."""
     from riskman.demo_firm import generate_demo_firm
 
+    if shift is None and (shift_kind is not None or shift_traders is not None):
+        raise typer.BadParameter("--shift-kind and --shift-traders need --shift DATE")
+    if shift_kind is ShiftKind.market and shift_traders is not None:
+        raise typer.BadParameter("--shift-traders is for --shift-kind trader (market shifts everyone)")
+    options = {}
+    if shift is not None:
+        options = {
+            "shift": _parse_date(shift),
+            "shift_kind": (shift_kind or ShiftKind.trader).value,
+            "shift_traders": 3 if shift_traders is None else shift_traders,
+        }
     try:
         summary = generate_demo_firm(
-            out, traders=traders, start=_parse_date(start), end=_parse_date(end), seed=seed, defects=defects
+            out,
+            traders=traders,
+            start=_parse_date(start),
+            end=_parse_date(end),
+            seed=seed,
+            defects=defects,
+            **options,
         )
     except ValueError as exc:  # e.g. a period without a single trading day
         raise typer.BadParameter(str(exc)) from exc

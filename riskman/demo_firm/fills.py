@@ -46,6 +46,10 @@ def _choose_symbols(td: pd.DataFrame, traders: dict[str, Trader], rng: np.random
         top = keys.argmax(axis=1)
         after_carry = np.flatnonzero(np.concatenate([[False], carry[:-1]]))
         keys[after_carry, top[after_carry - 1]] = -np.inf  # the carried symbol sits out
+        if "sits_out" in td:  # (a shift's new days) a symbol carried in from the unchanged day before
+            held = td["sits_out"].to_numpy()[idx]
+            rows = np.flatnonzero(held >= 0)
+            keys[rows, np.searchsorted(universe, held[rows])] = -np.inf
         order = np.argsort(-keys, axis=1, kind="stable")
         n_sym = np.clip(1 + rng.poisson(trader.archetype.symbols_mean - 1, size=n), 1, len(universe) - 1)
         for row, (i, k) in enumerate(zip(idx, n_sym, strict=True)):

@@ -14,11 +14,33 @@ from riskman.demo_firm.orders import add_fees
 RESTATED_SHARE = 0.002  # of active trader-days
 
 
-def _candidates(fills: pd.DataFrame, trips: pd.DataFrame, days: pd.DataFrame) -> np.ndarray:
+def _candidates(trips: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
     """Trader-days without overnight holds on either side, so only that day changes."""
     carried_td = trips.loc[trips["carried"], "td"].to_numpy()
     touched = np.union1d(carried_td, carried_td + 1)
-    return np.setdiff1d(days.index.to_numpy(), touched)
+    return np.setdiff1d(rows, touched)
+
+
+def plan_restatements(
+    fills: pd.DataFrame,
+    trips: pd.DataFrame,
+    rows: np.ndarray,
+    rng: np.random.Generator,
+    at_least: int = 1,
+) -> list[tuple[int, int, float, int]]:
+    """The random part of the restatements among the trader-days `rows` (`td` indices of `fills`,
+    which are in the exports' order): `(td, position of the adjusted fill in the day, relative
+    price change, sign)`, by `td`."""
+    pool = _candidates(trips, rows)
+    n = min(len(pool), max(at_least, round(RESTATED_SHARE * len(rows)))) if len(pool) else 0
+    chosen = np.sort(rng.choice(pool, size=n, replace=False)) if n else np.zeros(0, int)
+    by_td = fills.groupby("td").indices
+    plan = []
+    for td in chosen:
+        exits = np.flatnonzero(fills["leg"].to_numpy()[by_td[td]] == 1)
+        k = int(exits[rng.integers(len(exits))])
+        plan.append((int(td), k, float(rng.uniform(0.002, 0.01)), int(rng.choice([-1, 1]))))
+    return plan
 
 
 def write_restatements(
@@ -28,21 +50,16 @@ def write_restatements(
     sym: pd.DataFrame,
     days: pd.DataFrame,
     tickers: np.ndarray,
-    rng: np.random.Generator,
+    plan: list[tuple[int, int, float, int]],
 ) -> pd.DataFrame:
     """Write `<Account>/{fills,totalsByDate,summaryByDate}_<YYYY-MM-DD>_corrected.csv`."""
-    pool = _candidates(fills, trips, days)
-    n = min(len(pool), max(1, round(RESTATED_SHARE * len(days)))) if len(pool) else 0
-    chosen = np.sort(rng.choice(pool, size=n, replace=False)) if n else np.zeros(0, int)
     by_td = fills.groupby("td").indices
     records = []
-    for td in chosen:
+    for td, k, change, sign in plan:
         day = days.loc[td]
         part = fills.iloc[by_td[td]].copy()
-        exits = np.flatnonzero(part["leg"].to_numpy() == 1)
-        k = exits[rng.integers(len(exits))]
         old_c = int(part["price_c"].iloc[k])
-        delta = int(max(1, round(old_c * rng.uniform(0.002, 0.01)))) * int(rng.choice([-1, 1]))
+        delta = int(max(1, round(old_c * change))) * sign
         part.iloc[k, part.columns.get_loc("price_c")] = max(1, old_c + delta)
         add_fees(part, part["date"].dt.year.to_numpy())
         sym_c = symbol_days(part, trips)
