@@ -2,7 +2,7 @@
 documented behaviour shift (`riskman demo-data --shift`).
 
     .venv/bin/python benchmarks/bench_drift.py [--traders 30] [--start 2016-01-04] [--end 2018-12-31]
-        [--shift 2018-03-01] [--kind trader] [--seed 7] [--every 5] [--work DIR]
+        [--shift 2018-03-01] [--kind trader] [--seed 7] [--every 5] [--work DIR [--reuse]]
 
 Generates the same firm twice (without and with the shift), ingests and builds each (dbt only),
 then slides the monitor's windows (the last 20 trading days against the 250 before them) every
@@ -28,15 +28,17 @@ import pandas as pd
 
 from ml.config import load_monitoring_config
 from ml.monitoring.drift_detector import detect_drift, trailing_windows
-from ml.monitoring.monitor import LABEL_COLUMNS, load_monitor_inputs
+from ml.monitoring.monitor import BEHAVIOUR_COLUMNS, LABEL_COLUMNS, load_monitor_inputs
 from riskman.dbt import run_dbt
 from riskman.demo_firm import generate_demo_firm
 from riskman.pipeline import ingest
 
 
-def built_firm(folder: Path, **firm) -> Path:
-    generate_demo_firm(folder / "exports", **firm)
+def built_firm(folder: Path, reuse: bool, **firm) -> Path:
     db = folder / "warehouse.duckdb"
+    if reuse and db.is_file():
+        return db
+    generate_demo_firm(folder / "exports", **firm)
     ingest(folder / "exports", db)
     if run_dbt(["build"], db).returncode != 0:
         raise SystemExit(f"dbt build failed for {folder}")
@@ -47,7 +49,7 @@ def sliding_results(
     db: Path, ends: list[pd.Timestamp], config: dict
 ) -> list[tuple[pd.Timestamp, pd.DataFrame]]:
     inputs = load_monitor_inputs(db, None, config)
-    columns = [*inputs.feature_columns, *LABEL_COLUMNS]
+    columns = [*inputs.feature_columns, *BEHAVIOUR_COLUMNS, *LABEL_COLUMNS]
     dates = sorted(inputs.frame["as_of_date"].unique())
     drift = config["drift"]
     out = []
@@ -67,14 +69,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--every", type=int, default=5, help="trading days between windows")
     parser.add_argument("--work", type=Path, default=None)
+    parser.add_argument("--reuse", action="store_true", help="keep firms already built in --work")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="bench_drift_"))
     firm = {"traders": args.traders, "start": args.start, "end": args.end, "seed": args.seed}
     config = load_monitoring_config()
 
     started = time.perf_counter()
-    plain = built_firm(work / "plain", **firm)
-    shifted = built_firm(work / "shifted", **firm, shift=args.shift, shift_kind=args.kind)
+    plain = built_firm(work / "plain", args.reuse, **firm)
+    shifted = built_firm(work / "shifted", args.reuse, **firm, shift=args.shift, shift_kind=args.kind)
     truth = json.loads((work / "shifted" / "exports" / "_truth" / "shift.json").read_text())
     print(f"firms generated and built in {time.perf_counter() - started:.0f} s ({work})")
     print(f"shift: {truth['kind']} from {truth['date']}, traders {', '.join(truth['traders'])}")

@@ -181,7 +181,7 @@ create table if not exists ml.drift_results (
     scope varchar not null,             -- firm | trader
     trader_id varchar,
     column_name varchar not null,
-    column_kind varchar not null,       -- feature | prediction | label
+    column_kind varchar not null,       -- feature | behaviour | prediction | label
     n_reference integer,
     n_current integer,
     effective_reference double,         -- observations worth of independent draws

@@ -32,6 +32,18 @@ from riskman.warehouse import connect
 
 PREDICTION_COLUMNS = ("p_loss", "p_large_loss")
 LABEL_COLUMNS = ("is_loss", "is_large_loss")
+# The day's own activity and size in absolute units (core.fct_trader_days): a change of size or
+# pace shows here even where a feature is relative to the trader's recent norm and adapts.
+BEHAVIOUR_COLUMNS = (
+    "fills_count",
+    "orders_count",
+    "symbols_traded",
+    "shares_traded",
+    "notional_traded",
+    "largest_fill_notional",
+    "total_fees",
+    "gross_pnl",
+)
 
 
 @dataclass(frozen=True)
@@ -73,7 +85,8 @@ def load_monitor_inputs(
         require_ml_tables(con)
         frame = load_feature_frame(con, features)
         days = con.execute(
-            "select trader_id, trade_date as as_of_date, is_active from core.fct_trader_days"
+            f"select trader_id, trade_date as as_of_date, is_active, {', '.join(BEHAVIOUR_COLUMNS)}"
+            " from core.fct_trader_days"
         ).df()
         labels = con.execute(
             """select trader_id, as_of_date, cast(is_loss as double) as is_loss,
@@ -141,7 +154,8 @@ def monitor_windows(inputs: MonitorInputs, config: Mapping[str, Any]) -> Windows
 
 
 def column_kind(column: str) -> str:
-    return "prediction" if column in PREDICTION_COLUMNS else "label" if column in LABEL_COLUMNS else "feature"
+    kinds = {**dict.fromkeys(PREDICTION_COLUMNS, "prediction"), **dict.fromkeys(LABEL_COLUMNS, "label")}
+    return kinds.get(column, "behaviour" if column in BEHAVIOUR_COLUMNS else "feature")
 
 
 def todays_alerts(inputs: MonitorInputs, drift: pd.DataFrame, config: Mapping[str, Any]) -> list[Alert]:
@@ -195,7 +209,7 @@ def monitor(
     if earlier:
         return MonitorRun(earlier[0][0], inputs.as_of, None, (), 0, 0, (), reused=True)
     windows = monitor_windows(inputs, config)
-    columns = [*inputs.feature_columns, *PREDICTION_COLUMNS, *LABEL_COLUMNS]
+    columns = [*inputs.feature_columns, *BEHAVIOUR_COLUMNS, *PREDICTION_COLUMNS, *LABEL_COLUMNS]
     drift = detect_drift(inputs.frame, columns, windows, fdr=float(config["drift"]["fdr"]))
     drift["column_kind"] = [column_kind(c) for c in drift["column"]]
     sorted_out = triage(todays_alerts(inputs, drift, config), inputs.open_keys)

@@ -61,7 +61,7 @@ def test_monitor_writes_its_results_and_a_rerun_changes_nothing(warehouse):
     runs = query(warehouse, "select * from ml.monitor_runs")
     assert len(runs) == 1 and runs["tests"].iloc[0] > 0
     kinds = set(query(warehouse, "select distinct column_kind from ml.drift_results")["column_kind"])
-    assert kinds == {"feature", "prediction", "label"}
+    assert kinds == {"feature", "behaviour", "prediction", "label"}
     second = runner.invoke(app, ["monitor", "--db", str(warehouse)])
     assert "monitor unchanged" in second.output
     assert len(query(warehouse, "select * from ml.monitor_runs")) == 1
