@@ -151,3 +151,14 @@ def _price_exits(trips: pd.DataFrame, td: pd.DataFrame, rng: np.random.Generator
     overnight_c = np.round(mark_c * np.exp(rng.normal(0, 0.012, len(q))))
     trips["exit_c"] = np.maximum(1, np.where(intraday, exit_c, overnight_c)).astype(np.int64)
     trips["mark_c"] = np.where(intraday, 0, np.maximum(1, mark_c)).astype(np.int64)
+
+
+def carry_candidates(td: pd.DataFrame, roster: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Which trader-days may hold overnight (the trader's next trading day is the next day, on the
+    same account) and each one's probability of doing so (its archetype's p_carry)."""
+    same_next = (
+        (td["trader_id"].shift(-1) == td["trader_id"])
+        & (td["day"].shift(-1) == td["day"] + 1)
+        & (td["account"].shift(-1) == td["account"])
+    ).to_numpy()
+    return same_next, td["trader_id"].map(lambda t: roster[t].archetype.p_carry).to_numpy()

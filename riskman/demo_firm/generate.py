@@ -14,7 +14,7 @@ from riskman.demo_firm import defects as defects_mod
 from riskman.demo_firm import restate, truth, writers
 from riskman.demo_firm import shift as shift_mod
 from riskman.demo_firm.archetypes import build_roster
-from riskman.demo_firm.fills import build_trips, price_paths
+from riskman.demo_firm.fills import build_trips, carry_candidates, price_paths
 from riskman.demo_firm.latent import simulate_trader_days
 from riskman.demo_firm.ledger import account_days, symbol_days
 from riskman.demo_firm.market import LOOKBACK_DAYS, load_market
@@ -41,12 +41,7 @@ def _clean(out: Path) -> None:
 
 def _carry_flags(td: pd.DataFrame, roster: dict, rng: np.random.Generator) -> np.ndarray:
     """Overnight holds only into the trader's next trading day on the same account."""
-    same_next = (
-        (td["trader_id"].shift(-1) == td["trader_id"])
-        & (td["day"].shift(-1) == td["day"] + 1)
-        & (td["account"].shift(-1) == td["account"])
-    ).to_numpy()
-    p = td["trader_id"].map(lambda t: roster[t].archetype.p_carry).to_numpy()
+    same_next, p = carry_candidates(td, roster)
     carry = same_next & (rng.random(len(td)) < p)
     return carry & ~np.concatenate([[False], carry[:-1]])
 

@@ -62,16 +62,11 @@ class BehaviourShift:
     vol: float = 1.0
 
 
-class _Recorder:
-    """Draws from the trader stream exactly as the unshifted firm does, and keeps a tape of them."""
-
-    def __init__(self, rng: np.random.Generator) -> None:
-        self.rng, self.tape = rng, []
+class _Draws:
+    """The generator methods the latent simulation uses, each through `draw(method, *args)`."""
 
     def draw(self, method: str, *args: float) -> float:
-        value = getattr(self.rng, method)(*args)
-        self.tape.append((method, args, value))
-        return value
+        raise NotImplementedError
 
     def normal(self, *args: float) -> float:
         return self.draw("normal", *args)
@@ -86,7 +81,19 @@ class _Recorder:
         return self.draw("exponential", scale)
 
 
-class _Replay:
+class _Recorder(_Draws):
+    """Draws from the trader stream exactly as the unshifted firm does, and keeps a tape of them."""
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self.rng, self.tape = rng, []
+
+    def draw(self, method: str, *args: float) -> float:
+        value = getattr(self.rng, method)(*args)
+        self.tape.append((method, args, value))
+        return value
+
+
+class _Replay(_Draws):
     """The recorded draws again, day for day; past the tape (a trader the shift keeps alive longer
     than the unshifted firm did) fresh ones from the shift's own stream."""
 
@@ -102,18 +109,6 @@ class _Replay:
         if method == "exponential" and args != recorded_args:
             return value / recorded_args[0] * args[0]  # the same draw at the shifted scale
         return value
-
-    def normal(self, *args: float) -> float:
-        return self.draw("normal", *args)
-
-    def random(self) -> float:
-        return self.draw("random")
-
-    def standard_t(self, dof: float) -> float:
-        return self.draw("standard_t", dof)
-
-    def exponential(self, scale: float) -> float:
-        return self.draw("exponential", scale)
 
 
 def simulate_trader_days(

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from riskman.demo_firm.archetypes import Trader
-from riskman.demo_firm.fills import build_trips
+from riskman.demo_firm.fills import build_trips, carry_candidates
 from riskman.demo_firm.latent import BehaviourShift
 from riskman.demo_firm.market import Market
 from riskman.demo_firm.orders import explode_fills
@@ -102,12 +102,7 @@ def splice_carry(
     at = positions(base_td, td)
     assert (at[~changed] >= 0).all(), "an unchanged trader-day is missing from the unshifted firm"
     base = np.where(at >= 0, base_td["carry"].to_numpy()[np.maximum(at, 0)], False)
-    same_next = (
-        (td["trader_id"].shift(-1) == td["trader_id"])
-        & (td["day"].shift(-1) == td["day"] + 1)
-        & (td["account"].shift(-1) == td["account"])
-    ).to_numpy()
-    p = td["trader_id"].map(lambda t: roster[t].archetype.p_carry).to_numpy()
+    same_next, p = carry_candidates(td, roster)
     fresh = same_next & (rng.random(len(td)) < p)
     raw = np.where(changed, fresh, base)
     previous = np.concatenate([[False], raw[:-1]])
