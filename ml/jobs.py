@@ -74,19 +74,24 @@ def contract_rows(
 
 def input_hash(inputs: Inputs, config: Mapping[str, Any], *extra: Any) -> str:
     """What a run's result depends on: config, code, feature set, the data it read, its options."""
-    data = hashlib.sha256()
-    for frame in (inputs.panel.frame, inputs.trader_days, inputs.returns.to_frame()):
-        data.update(pd.util.hash_pandas_object(_quantised(frame), index=False).to_numpy().tobytes())
     specs = {spec.name: spec for spec in inputs.panel.features}
     return registry.stable_hash(
         [
             registry.stable_hash(config),
             registry.code_version(),
             registry.feature_set_hash(inputs.panel.feature_names, specs),
-            data.hexdigest(),
+            data_digest(inputs.panel.frame, inputs.trader_days, inputs.returns.to_frame()),
             [str(value) for value in extra],
         ]
     )
+
+
+def data_digest(*frames: pd.DataFrame) -> str:
+    """One hash of the frames' values, floats quantised (see _quantised)."""
+    data = hashlib.sha256()
+    for frame in frames:
+        data.update(pd.util.hash_pandas_object(_quantised(frame), index=False).to_numpy().tobytes())
+    return data.hexdigest()
 
 
 def _quantised(frame: pd.DataFrame) -> pd.DataFrame:

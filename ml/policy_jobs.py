@@ -5,7 +5,6 @@ transaction. A rerun on the same inputs (predictions run, data, config, code) wr
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,7 +15,7 @@ import pandas as pd
 
 from ml import registry
 from ml.config import load_backtest_config
-from ml.jobs import new_run_id
+from ml.jobs import data_digest, new_run_id
 from ml.policy_backtest import (
     PolicyBacktestResult,
     PolicyInputs,
@@ -74,15 +73,13 @@ def load_policy_inputs(db_path: Path, predictions_run_id: str | None = None) -> 
 
 
 def policy_input_hash(inputs: PolicyInputs, config: Mapping[str, Any]) -> str:
-    data = hashlib.sha256()
-    for frame in (inputs.predictions, inputs.trader_days, inputs.loss_limits.to_frame()):
-        data.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    data = data_digest(inputs.predictions, inputs.trader_days, inputs.loss_limits.to_frame())
     return registry.stable_hash(
         [
             inputs.predictions_run_id,
             registry.stable_hash(config),
             registry.code_version(),
-            data.hexdigest(),
+            data,
             inputs.optuna_trials,
         ]
     )

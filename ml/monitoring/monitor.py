@@ -4,7 +4,6 @@ alerts — one read-only read, one write transaction (like ml.jobs)."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ import pandas as pd
 from ml import registry
 from ml.config import load_monitoring_config
 from ml.features import load_feature_frame
-from ml.jobs import new_run_id
+from ml.jobs import data_digest, new_run_id
 from ml.monitoring.alerts import Alert, alert_rows, channels_from_config, deliver, triage
 from ml.monitoring.drift_detector import Windows, detect_drift
 from ml.monitoring.rules import (
@@ -171,10 +170,15 @@ def todays_alerts(inputs: MonitorInputs, drift: pd.DataFrame, config: Mapping[st
 
 
 def monitor_hash(inputs: MonitorInputs, config: Mapping[str, Any]) -> str:
-    data = hashlib.sha256(pd.util.hash_pandas_object(inputs.frame, index=False).to_numpy().tobytes())
     champion = inputs.champion["model_version"] if inputs.champion is not None else None
     return registry.stable_hash(
-        [registry.stable_hash(config), registry.code_version(), data.hexdigest(), champion, str(inputs.as_of)]
+        [
+            registry.stable_hash(config),
+            registry.code_version(),
+            data_digest(inputs.frame),
+            champion,
+            str(inputs.as_of),
+        ]
     )
 
 

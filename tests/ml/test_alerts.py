@@ -4,6 +4,7 @@ re-sent while the condition stays open, and no credential in any message, row or
 from __future__ import annotations
 
 import json
+import secrets
 import socket
 import threading
 from email import message_from_bytes
@@ -24,7 +25,8 @@ from ml.monitoring.alerts import (
     triage,
 )
 
-USER, PASSWORD, TOKEN = "risk-desk", "s3cr3t-Pa55", "tok-0123456789abcdef"
+# Made up per run, so no credential-like value lives in the repository.
+USER, PASSWORD, TOKEN = "risk-desk", secrets.token_urlsafe(12), secrets.token_hex(12)
 
 
 def free_port() -> int:
@@ -175,7 +177,7 @@ def test_stored_rows_and_redaction_never_keep_a_secret():
     )
     row = alert_rows([leaky], [PASSWORD, TOKEN])[0]
     assert PASSWORD not in json.dumps(row) and TOKEN not in json.dumps(row)
-    assert redact("abc-s3cr3t-Pa55-xyz", [PASSWORD]) == "abc-***-xyz"
+    assert redact(f"abc-{PASSWORD}-xyz", [PASSWORD]) == "abc-***-xyz"
 
 
 def test_enabling_the_webhook_without_its_url_in_the_environment_is_one_clear_error():

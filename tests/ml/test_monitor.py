@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import secrets
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -20,7 +21,7 @@ from ml.monitoring.monitor import monitor
 from tests.firms import copy_warehouse
 
 pytestmark = pytest.mark.slow
-TOKEN = "hook-token-9f8e7d"
+TOKEN = secrets.token_hex(8)  # made up per run: no credential-like value in the repository
 
 
 @pytest.fixture
