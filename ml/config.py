@@ -27,8 +27,12 @@ def backtest_config_path() -> Path:
     return Path(os.environ.get("RISKMAN_BACKTEST_CONFIG", PROJECT_ROOT / "config" / "backtest.yaml"))
 
 
+BACKTEST_SECTIONS = ("capital", "costs", "firm_budget", "selection", "bootstrap", "success", "policies")
+MONITORING_SECTIONS = ("drift", "alerts", "channels")
+
+
 def load_backtest_config(path: Path | None = None) -> dict[str, Any]:
-    return yaml.safe_load(Path(path or backtest_config_path()).read_text()) or {}
+    return _with_sections(Path(path or backtest_config_path()), BACKTEST_SECTIONS)
 
 
 def monitoring_config_path() -> Path:
@@ -36,7 +40,18 @@ def monitoring_config_path() -> Path:
 
 
 def load_monitoring_config(path: Path | None = None) -> dict[str, Any]:
-    return yaml.safe_load(Path(path or monitoring_config_path()).read_text()) or {}
+    return _with_sections(Path(path or monitoring_config_path()), MONITORING_SECTIONS)
+
+
+def _with_sections(path: Path, sections: tuple[str, ...]) -> dict[str, Any]:
+    """The YAML at `path`; a missing section is one ValueError naming it (the CLI prints one line)."""
+    config = yaml.safe_load(path.read_text()) or {}
+    missing = [section for section in sections if not isinstance(config.get(section), dict)]
+    if missing:
+        raise ValueError(
+            f"{path} lacks the section(s) {', '.join(missing)}: see the shipped config/{path.name}"
+        )
+    return config
 
 
 def lightgbm_settings(config: dict[str, Any], target: str, member: str = "lightgbm") -> dict[str, Any]:

@@ -26,7 +26,7 @@ from ml.evaluation import evaluate_predictions
 from ml.live import fit_live, model_inputs, promotion_decision, score_rows
 from ml.monitoring.audit import load_ids_behind, prediction_input_rows
 from ml.sizing import recommended_size, risk_score
-from ml.store import WarehouseNotBuilt, require_ml_tables, write_tables
+from ml.store import require_ml_tables, require_warehouse, write_tables
 from riskman.feature_catalog import discover_features, manifest_path
 from riskman.warehouse import connect
 
@@ -45,10 +45,7 @@ def new_run_id(kind: str) -> str:
 
 
 def load_inputs(db_path: Path) -> Inputs:
-    if not Path(db_path).is_file():
-        raise WarehouseNotBuilt(
-            f"no warehouse at {db_path}: run `riskman demo`, or `riskman ingest DIR` and `riskman build`"
-        )
+    require_warehouse(db_path)
     features = discover_features(manifest_path())
     with connect(db_path, read_only=True) as con:
         require_ml_tables(con)

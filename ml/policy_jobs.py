@@ -23,7 +23,7 @@ from ml.policy_backtest import (
     policy_rows,
     run_policy_backtest,
 )
-from ml.store import WarehouseNotBuilt, require_ml_tables, write_tables
+from ml.store import require_ml_tables, require_warehouse, write_tables
 from riskman.warehouse import connect
 
 
@@ -55,8 +55,7 @@ def load_trader_outcomes(con) -> tuple[pd.DataFrame, pd.Series]:
 
 
 def load_policy_inputs(db_path: Path, predictions_run_id: str | None = None) -> PolicyInputs:
-    if not Path(db_path).is_file():
-        raise WarehouseNotBuilt(f"no warehouse at {db_path}: run `riskman demo` first")
+    require_warehouse(db_path)
     with connect(db_path, read_only=True) as con:
         require_ml_tables(con)
         run_id = predictions_run_id or latest_model_backtest(con)

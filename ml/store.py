@@ -37,6 +37,16 @@ class WarehouseNotBuilt(Exception):
     """The `ml` tables do not exist: the warehouse was not built with this version of the project."""
 
 
+def require_warehouse(db_path) -> None:
+    """A missing warehouse file is one actionable line, not DuckDB's IO error."""
+    from pathlib import Path
+
+    if not Path(db_path).is_file():
+        raise WarehouseNotBuilt(
+            f"no warehouse at {db_path}: run `riskman demo`, or `riskman ingest DIR` and `riskman build`"
+        )
+
+
 def require_ml_tables(con: duckdb.DuckDBPyConnection) -> None:
     present = {
         row[0]

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ml import registry
 from ml.config import load_models_config
-from ml.store import require_ml_tables
+from ml.store import require_ml_tables, require_warehouse
 from riskman.feature_catalog import discover_features, manifest_path
 from riskman.warehouse import connect
 
@@ -134,6 +134,7 @@ def _same(a: float, b: float) -> bool:
 
 
 def audit(db_path: Path, trader_id: str, target_date: pd.Timestamp, *, recompute: bool = True) -> AuditChain:
+    require_warehouse(db_path)
     with connect(db_path, read_only=True) as con:
         require_ml_tables(con)
         prediction = con.execute(

@@ -25,7 +25,7 @@ from ml.monitoring.rules import (
     no_predictions_alert,
     risk_limit_alerts,
 )
-from ml.store import WarehouseNotBuilt, require_ml_tables, write_tables
+from ml.store import require_ml_tables, require_warehouse, write_tables
 from riskman.feature_catalog import discover_features, manifest_path
 from riskman.warehouse import connect
 
@@ -77,8 +77,7 @@ def _predictions(con) -> pd.DataFrame:
 def load_monitor_inputs(
     db_path: Path, as_of: pd.Timestamp | None, config: Mapping[str, Any]
 ) -> MonitorInputs:
-    if not Path(db_path).is_file():
-        raise WarehouseNotBuilt(f"no warehouse at {db_path}: run `riskman demo` first")
+    require_warehouse(db_path)
     features = [spec for spec in discover_features(manifest_path()) if spec.name]
     with connect(db_path, read_only=True) as con:
         require_ml_tables(con)

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from ml.store import require_ml_tables
+from ml.store import require_ml_tables, require_warehouse
 from riskman.warehouse import connect
 
 
@@ -56,6 +56,7 @@ def _latest_policy_run(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def load_policy_run(db_path: Path, run_id: str | None = None) -> StoredPolicyRun:
+    require_warehouse(db_path)
     with connect(db_path, read_only=True) as con:
         require_ml_tables(con)
         run_id = run_id or _latest_policy_run(con)
@@ -100,6 +101,7 @@ class Morning:
 
 
 def load_morning(db_path: Path) -> Morning:
+    require_warehouse(db_path)
     with connect(db_path, read_only=True) as con:
         require_ml_tables(con)
         today = con.execute("select * from reporting.rpt_live_predictions order by risk_score desc").df()

@@ -83,3 +83,22 @@ def test_report_before_any_policy_backtest_says_what_to_run(tiny_built_warehouse
     result = CliRunner().invoke(app, ["report", "--db", str(db), "--out", str(tmp_path / "r")])
     assert result.exit_code == 1
     assert "run `riskman backtest` first" in result.output and "Traceback" not in result.output
+
+
+def test_report_on_a_missing_warehouse_is_one_line(tmp_path):
+    result = CliRunner().invoke(app, ["report", "--db", str(tmp_path / "none.duckdb")])
+    assert result.exit_code == 1
+    assert "no warehouse at" in result.output and "Traceback" not in result.output
+
+
+def test_a_backtest_config_missing_a_section_is_one_line_naming_it(commands_run, tmp_path):
+    db, _, _ = commands_run
+    config = tmp_path / "backtest.yaml"
+    config.write_text("policies: {no_intervention: {family: none, rule: full_size}}\n")
+    result = CliRunner().invoke(
+        app,
+        ["report", "--db", str(db), "--out", str(tmp_path / "r")],
+        env={"RISKMAN_BACKTEST_CONFIG": str(config)},
+    )
+    assert result.exit_code == 1
+    assert "lacks the section(s) capital, costs" in result.output and "Traceback" not in result.output
