@@ -10,8 +10,9 @@ then slides the monitor's windows (the last 20 trading days against the 250 befo
 - without shift: the share of windows with any flag (family-wise, nominal 5% under no change) and
   the share of all tests flagged;
 - with shift: for each shifted trader, the first window end after the shift day where it is
-  flagged, in trading days after the shift, and which columns; the flags on unshifted traders
-  after the shift.
+  flagged on a column the unshifted firm is not flagged on at that window (the two firms are
+  identical before the shift and share the market), in trading days after the shift; and the
+  flags on other traders that the unshifted firm does not have.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import time
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ml.config import load_monitoring_config
@@ -32,6 +32,15 @@ from ml.monitoring.monitor import BEHAVIOUR_COLUMNS, LABEL_COLUMNS, load_monitor
 from riskman.dbt import run_dbt
 from riskman.demo_firm import generate_demo_firm
 from riskman.pipeline import ingest
+
+
+def binomial_interval(k: int, n: int) -> tuple[float, float]:
+    """Clopper–Pearson 95% interval of a rate (the windows overlap, so it is optimistic)."""
+    from scipy.stats import beta
+
+    low = beta.ppf(0.025, k, n - k + 1) if k else 0.0
+    high = beta.ppf(0.975, k + 1, n - k) if k < n else 1.0
+    return float(low), float(high)
 
 
 def built_firm(folder: Path, reuse: bool, **firm) -> Path:
@@ -87,13 +96,19 @@ def main() -> None:
     started = time.perf_counter()
     null_runs = sliding_results(plain, ends, config)
     elapsed = time.perf_counter() - started
-    any_flag = np.mean([r["flagged"].any() for _, r in null_runs])
+    windows_flagged = sum(bool(r["flagged"].any()) for _, r in null_runs)
+    any_flag = windows_flagged / len(null_runs)
     flagged = sum(int(r["flagged"].sum()) for _, r in null_runs)
     tests = sum(len(r) for _, r in null_runs)
     print(
         f"without shift: {len(null_runs)} windows ({elapsed / len(null_runs):.1f} s each), "
         f"{tests:,} tests: windows with any flag {any_flag:.1%} (nominal ≤ {config['drift']['fdr']:.0%}), "
         f"tests flagged {flagged / tests:.3%}"
+    )
+    low, high = binomial_interval(windows_flagged, len(null_runs))
+    print(
+        f"  windows with any flag: {windows_flagged} of {len(null_runs)}, "
+        f"95% interval [{low:.1%}, {high:.1%}]"
     )
     for end, result in null_runs:
         for row in result[result["flagged"]].itertuples():
@@ -102,28 +117,38 @@ def main() -> None:
     shift_day = pd.Timestamp(truth["date"])
     after = [end for end in days if shift_day <= end <= shift_day + pd.Timedelta(days=90)]
     shifted_runs = sliding_results(shifted, after, config)
-    targets = set(truth["traders"])
+    plain_runs = dict(sliding_results(plain, after, config))
+    report_detection(shifted_runs, plain_runs, set(truth["traders"]), days, shift_day)
+
+
+def flagged_keys(result: pd.DataFrame) -> set[tuple[str, str]]:
+    flagged = result[result["flagged"]]
+    return set(zip(flagged["trader_id"].fillna("firm"), flagged["column"], strict=True))
+
+
+def report_detection(shifted_runs, plain_runs, targets: set[str], days, shift_day) -> None:
+    """A flag counts for the shift only where the unshifted firm, identical before the shift, has
+    no flag on the same trader and column at the same window end (the market moves both firms)."""
+    new_by_window = [
+        (end, flagged_keys(result) - flagged_keys(plain_runs[end])) for end, result in shifted_runs
+    ]
     for trader in sorted(targets):
-        first = next(
-            ((end, r) for end, r in shifted_runs if r[(r["trader_id"] == trader) & r["flagged"]].shape[0]),
-            None,
-        )
-        if first is None:
+        hit = next(((end, keys) for end, keys in new_by_window if any(t == trader for t, _ in keys)), None)
+        if hit is None:
             print(f"  {trader}: not flagged within 90 days of the shift")
             continue
-        end, result = first
+        end, keys = hit
         lag = int(((days > shift_day) & (days <= end)).sum())
-        columns = result[(result["trader_id"] == trader) & result["flagged"]]["column"].tolist()
+        columns = sorted(column for t, column in keys if t == trader)
         print(
             f"  {trader}: flagged {lag} trading days after the shift ({end:%Y-%m-%d}) "
             f"on {', '.join(columns[:6])}"
         )
-    others = [
-        (end, row.trader_id, row.column)
-        for end, r in shifted_runs
-        for row in r[r["flagged"] & (r["scope"] == "trader") & ~r["trader_id"].isin(targets)].itertuples()
-    ]
-    print(f"  flags on unshifted traders in {len(shifted_runs)} windows after the shift: {len(others)}")
+    others = [(end, t, c) for end, keys in new_by_window for t, c in sorted(keys) if t not in targets]
+    print(
+        f"  flags after the shift that the unshifted firm does not have, on other traders or firm-wide: "
+        f"{len(others)} in {len(shifted_runs)} windows"
+    )
     for end, trader, column in others[:10]:
         print(f"    {end:%Y-%m-%d} {trader} {column}")
 

@@ -15,7 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ml.monitoring.drift import benjamini_hochberg, drift_test, lag1_autocorrelation, neighbour_correlation
+from ml.monitoring.drift import (
+    MIN_OBSERVATIONS,
+    benjamini_hochberg,
+    drift_test,
+    window_inflation,
+)
 
 FIRM = "firm"
 
@@ -45,46 +50,115 @@ def trailing_windows(
     return Windows(reference[0], reference[-1], current[0], current[-1])
 
 
-def pooled_autocorrelation(frame: pd.DataFrame, columns: Sequence[str], windows: Windows) -> dict[str, float]:
-    """Each column's lag-1 autocorrelation over every trader's reference days (neighbouring rows of
-    the same trader): a property of the feature's definition (a 60-day window moves slowly), far
-    better estimated from the whole firm than from one trader's few weeks."""
+def _pooled_acf(x: np.ndarray, traders: np.ndarray, max_lag: int) -> np.ndarray:
+    """Autocorrelations at lags 1..max_lag of values already centred per trader, over the pairs of
+    rows `lag` apart that belong to the same trader and are both known."""
+    out = np.zeros(max_lag)
+    for lag in range(1, max_lag + 1):
+        same = traders[lag:] == traders[:-lag]
+        before, after = x[:-lag][same], x[lag:][same]
+        known = np.isfinite(before) & np.isfinite(after)
+        before, after = before[known], after[known]
+        scale = np.sqrt(float(before @ before) * float(after @ after))
+        out[lag - 1] = float(before @ after) / scale if len(before) > 2 and scale > 0 else 0.0
+    return out
+
+
+def _centred(values: pd.Series, groups: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The values around their group's mean, and their absolute deviations from the group's
+    median around those deviations' mean."""
+    by_group = values.groupby(groups)
+    level = values - by_group.transform("mean")
+    spread = (values - by_group.transform("median")).abs()
+    return level.to_numpy(), (spread - spread.groupby(groups).transform("mean")).to_numpy()
+
+
+def series_inflation(values: np.ndarray, groups: np.ndarray | None, window: int) -> float:
+    """The variance inflation of a `window`-day test (drift.window_inflation) of rows in time
+    order within each group: the larger of that of the values and of their absolute deviations
+    (a distribution test also feels clustered volatility, which leaves the values themselves
+    uncorrelated). `groups` None: one series."""
+    if groups is None:  # the per-test path: numpy only
+        level = values - np.nanmean(values)
+        spread = np.abs(values - np.nanmedian(values))
+        spread, groups = spread - np.nanmean(spread), np.zeros(len(values))
+    else:
+        level, spread = _centred(pd.Series(values), pd.Series(groups))
+    max_lag = max(window - 1, 1)
+    return max(
+        window_inflation(_pooled_acf(level, groups, max_lag), window),
+        window_inflation(_pooled_acf(spread, groups, max_lag), window),
+    )
+
+
+def pooled_inflation(
+    frame: pd.DataFrame, columns: Sequence[str], windows: Windows, window: int
+) -> dict[str, float]:
+    """Each column's variance inflation over every trader's reference days, each trader's values
+    centred on its own mean and median (traders differ in level, which pooled raw values would
+    read as persistence). Persistence is a property of the feature's definition (a 60-day window
+    moves slowly), far better estimated from the whole firm than from one trader's months; a
+    trader whose own series is more persistent still counts its own (_series_tests)."""
     ordered = frame.sort_values(["trader_id", "as_of_date"], kind="mergesort")
     ordered = ordered[
         (ordered["as_of_date"] >= windows.reference_start) & (ordered["as_of_date"] <= windows.reference_end)
     ]
-    same_trader = ordered["trader_id"].to_numpy()[1:] == ordered["trader_id"].to_numpy()[:-1]
-    result = {}
-    for column in columns:
-        x = ordered[column].to_numpy(dtype=float)
-        before, after = x[:-1][same_trader], x[1:][same_trader]
-        result[column] = neighbour_correlation(before, after)
-    return result
+    traders = ordered["trader_id"].to_numpy()
+    return {
+        column: series_inflation(ordered[column].to_numpy(dtype=float), traders, window) for column in columns
+    }
+
+
+@dataclass(frozen=True)
+class Series:
+    """One scope's monitored values in time order, as arrays (read once, tested many times)."""
+
+    scope: str
+    trader: str | None
+    dates: np.ndarray  # datetime64, ascending
+    values: np.ndarray  # rows × columns, float
+
+
+def series_of(frame: pd.DataFrame, columns: Sequence[str], scope: str, trader) -> Series:
+    return Series(
+        scope,
+        trader,
+        frame["as_of_date"].to_numpy(dtype="datetime64[ns]"),
+        frame[list(columns)].to_numpy(dtype=float, na_value=np.nan),
+    )
+
+
+def _between(dates: np.ndarray, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
+    return (dates >= start.to_datetime64()) & (dates <= end.to_datetime64())
 
 
 def _series_tests(
-    frame: pd.DataFrame,
+    series: Series,
     columns: Sequence[str],
     windows: Windows,
-    scope: str,
-    trader,
-    pooled_rho: dict[str, float],
+    pooled: dict[str, float],
+    window: int,
 ) -> list[dict]:
-    dates = frame["as_of_date"]
-    in_reference = (dates >= windows.reference_start) & (dates <= windows.reference_end)
-    in_current = (dates >= windows.current_start) & (dates <= windows.current_end)
+    in_reference = _between(series.dates, windows.reference_start, windows.reference_end)
+    in_current = _between(series.dates, windows.current_start, windows.current_end)
+    if in_reference.sum() < MIN_OBSERVATIONS or in_current.sum() < MIN_OBSERVATIONS:
+        return []
     rows = []
-    for column in columns:
-        values = frame[column].to_numpy(dtype=float)
-        reference = values[in_reference.to_numpy()]
-        rho = max(lag1_autocorrelation(reference), pooled_rho.get(column, 0.0))
-        test = drift_test(reference, values[in_current.to_numpy()], rho=rho)
+    for index, column in enumerate(columns):
+        reference = series.values[in_reference, index]
+        current = series.values[in_current, index]
+        if min(np.isfinite(reference).sum(), np.isfinite(current).sum()) < MIN_OBSERVATIONS:
+            continue  # no test (drift_test would refuse it too)
+        # The pooled inflation is the better estimate; a trader more persistent than most (one
+        # whose volume wanders for months) still counts its own.
+        inflation = max(series_inflation(reference, None, window), pooled.get(column, 1.0))
+        test = drift_test(reference, current, inflation=inflation)
         if test is None:
             continue
         rows.append(
             {
-                "scope": scope,
-                "trader_id": trader,
+                "scope": series.scope,
+                "trader_id": series.trader,
                 "column": column,
                 "n_reference": test.n_reference,
                 "n_current": test.n_current,
@@ -93,11 +167,20 @@ def _series_tests(
                 "psi": test.psi,
                 "ks": test.ks,
                 "p_value": test.p_value,
-                "reference_median": float(np.nanmedian(values[in_reference.to_numpy()])),
-                "current_median": float(np.nanmedian(values[in_current.to_numpy()])),
+                "reference_median": float(np.nanmedian(reference)),
+                "current_median": float(np.nanmedian(current)),
             }
         )
     return rows
+
+
+def active_days(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[frame["is_active"].astype(bool)] if "is_active" in frame else frame
+
+
+def firm_medians(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """The firm-wide series: each day's median across the traders who traded that day."""
+    return active_days(frame).groupby("as_of_date", sort=True)[list(columns)].median().reset_index()
 
 
 def detect_drift(
@@ -109,17 +192,19 @@ def detect_drift(
     `is_active` column only the days the trader traded count (an idle day's zeros are absence,
     which the missing-data alert reports, not a change of behaviour).
     """
-    if "is_active" in frame:
-        frame = frame[frame["is_active"].astype(bool)]
-    ordered = frame.sort_values(["trader_id", "as_of_date"], kind="mergesort")
-    firm = ordered.groupby("as_of_date", sort=True)[list(columns)].median().reset_index()
-    pooled = pooled_autocorrelation(ordered, columns, windows)
+    ordered = active_days(frame).sort_values(["trader_id", "as_of_date"], kind="mergesort")
+    firm = firm_medians(ordered, columns)
+    days = firm["as_of_date"]
+    window = int(((days >= windows.current_start) & (days <= windows.current_end)).sum())
+    window = max(window, 2)
+    pooled = pooled_inflation(ordered, columns, windows, window)
     # The firm's daily median jumps as the set of active traders changes, which hides how slowly
     # the feature itself moves: the traders' pooled persistence counts for it too.
-    rows = _series_tests(firm, columns, windows, FIRM, None, pooled)
-    for trader, days in ordered.groupby("trader_id", sort=True):
-        rows += _series_tests(days, columns, windows, "trader", trader, pooled)
-    result = pd.DataFrame(rows)
+    every = [series_of(firm, columns, FIRM, None)]
+    every += [series_of(part, columns, "trader", trader) for trader, part in ordered.groupby("trader_id")]
+    result = pd.DataFrame(
+        [row for series in every for row in _series_tests(series, columns, windows, pooled, window)]
+    )
     if result.empty:
         return result.assign(flagged=pd.Series(dtype=bool))
     result["flagged"] = benjamini_hochberg(result["p_value"].to_numpy(), fdr)

@@ -82,3 +82,24 @@ def test_the_psi_p_value_is_calibrated_not_just_conservative():
         drift_test(rng.standard_normal(250), rng.standard_normal(20)).psi_p_value < ALPHA for _ in range(600)
     ]
     assert 0.015 <= np.mean(fired) <= 0.075
+
+
+def test_ks_distance_is_scipys_statistic():
+    from scipy.stats import ks_2samp
+
+    from ml.monitoring.drift import ks_distance
+
+    rng = np.random.default_rng(7)
+    for _ in range(20):
+        a, b = rng.standard_normal(250).round(1), rng.standard_normal(20).round(1) + 0.3  # with ties
+        assert ks_distance(a, b) == pytest.approx(ks_2samp(a, b).statistic)
+
+
+def test_window_inflation_is_the_ar1_inflation_for_an_ar1_series_and_sees_long_memory():
+    from ml.monitoring.drift import variance_inflation, window_inflation
+
+    rho = 0.5
+    assert window_inflation(rho ** np.arange(1, 400), 400) == pytest.approx(variance_inflation(rho), rel=0.01)
+    # A small correlation that lasts: lag 1 says nearly independent, the window says otherwise.
+    slow = np.full(19, 0.2)
+    assert variance_inflation(0.2) < 1.6 < window_inflation(slow, 20)

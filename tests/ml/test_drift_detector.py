@@ -82,3 +82,40 @@ def test_a_reference_that_overlaps_the_current_window_is_refused():
             pd.Timestamp("2017-02-01"),
             pd.Timestamp("2017-03-01"),
         )
+
+
+def regime_panel(seed: int) -> pd.DataFrame:
+    """Per trader: independent days whose volatility switches between calm and wild regimes that
+    last weeks (clustered volatility, uncorrelated values), at its own level of activity."""
+    rng = np.random.default_rng(seed)
+    dates = pd.bdate_range("2017-01-02", periods=DAYS)
+    parts = []
+    for i in range(TRADERS):
+        wild, scale = np.zeros(DAYS, dtype=bool), np.empty(DAYS)
+        for day in range(1, DAYS):
+            wild[day] = wild[day - 1] != (rng.random() < 1 / 30)  # regimes of ~30 days
+        scale = np.where(wild, 3.0, 1.0)
+        level = 10.0**i  # traders differ in size by orders of magnitude
+        values = level * (1 + 0.1 * scale * rng.standard_normal(DAYS))
+        parts.append(pd.DataFrame({"trader_id": f"T{i:03d}", "as_of_date": dates, "pnl": values}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def test_clustered_volatility_does_not_raise_false_alarms():
+    """Lag-1 correlation of the values is ~0 here, so an AR(1) correction alone counts every day as
+    independent; the inflation of the absolute deviations sees the regimes."""
+    flagged = []
+    for seed in range(200, 240):
+        frame = regime_panel(seed)
+        windows = trailing_windows(frame["as_of_date"], frame["as_of_date"].max(), CURRENT, 250)
+        flagged.append(detect_drift(frame, ["pnl"], windows)["flagged"].any())
+    assert np.mean(flagged) <= 0.12
+
+
+def test_traders_of_different_size_do_not_read_as_persistence():
+    frame = regime_panel(300)
+    windows = trailing_windows(frame["as_of_date"], frame["as_of_date"].max(), CURRENT, 250)
+    result = detect_drift(frame, ["pnl"], windows)
+    traders = result[result["scope"] == "trader"]
+    # Pooled raw values would correlate ~1 across neighbouring days (each trader's level persists).
+    assert (traders["effective_current"] > 2).all()
