@@ -27,12 +27,20 @@ EndOption = Annotated[str | None, typer.Option(help="Last test date, YYYY-MM-DD.
 @contextlib.contextmanager
 def model_errors_as_one_line() -> Iterator[None]:
     """Warehouse errors (busy file, …) and the model steps' own actionable errors in one line."""
+    from ml.jobs import DataCheckStop
     from ml.policy_jobs import NoModelBacktest
     from ml.registry import ArtifactDamaged, NoChampion
     from ml.reports.stored import NoPolicyBacktest
     from ml.store import WarehouseNotBuilt
 
-    actionable = (NoChampion, WarehouseNotBuilt, ArtifactDamaged, NoModelBacktest, NoPolicyBacktest)
+    actionable = (
+        NoChampion,
+        WarehouseNotBuilt,
+        ArtifactDamaged,
+        NoModelBacktest,
+        NoPolicyBacktest,
+        DataCheckStop,
+    )
     with errors_as_one_line():
         try:
             yield
@@ -130,18 +138,24 @@ def monitor(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Day to monitor (default: the latest).")
     ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for drift.html (default: reports/ beside the warehouse).")
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Drift of features, predictions and label rates against the champion's training window;
-    the alert rules; new alerts delivered through config/monitoring.yaml's channels."""
+    model health; the alert rules; new alerts delivered through config/monitoring.yaml's
+    channels; Evidently's firm-wide drift page."""
+    db_path = settings.warehouse_path(db)
     with model_errors_as_one_line():
-        _monitor(settings.warehouse_path(db), _timestamp(as_of))
+        _monitor(db_path, _timestamp(as_of), out or db_path.parent / "reports")
 
 
-def _monitor(db_path: Path, as_of: pd.Timestamp | None) -> None:
+def _monitor(db_path: Path, as_of: pd.Timestamp | None, report_dir: Path) -> None:
     from ml.monitoring.monitor import monitor as run_monitor
+    from ml.terminal import health_lines
 
-    run = run_monitor(db_path, as_of=as_of)
+    run = run_monitor(db_path, as_of=as_of, report_dir=report_dir)
     if run.reused:
         typer.echo(f"monitor unchanged: {run.run_id} read the same data, model and config")
         return
@@ -151,6 +165,14 @@ def _monitor(db_path: Path, as_of: pd.Timestamp | None) -> None:
         f"{len(flagged)} flagged; alerts: {len(run.raised)} new, {run.ongoing} ongoing (not re-sent), "
         f"{run.resolved} resolved"
     )
+    for line in health_lines(run.health):
+        typer.echo(line)
+    if run.drift_report is not None:
+        left_out = f" ({len(run.drift_report.omitted)} columns left out)" if run.drift_report.omitted else ""
+        typer.echo(
+            f"firm-wide drift report (Evidently; its verdicts raise no alert): "
+            f"{run.drift_report.path}{left_out}"
+        )
     for alert in run.raised:
         typer.echo(f"  [{alert.severity}] {alert.subject}: {alert.message}")
     for delivery in run.deliveries:
@@ -182,6 +204,30 @@ def audit(
         raise typer.Exit(1)
 
 
+@app.command("override")
+def override(
+    trader: Annotated[str, typer.Argument(help="Trader id, e.g. T001.")],
+    day: Annotated[str, typer.Argument(help="The day the decision is for, YYYY-MM-DD.")],
+    action: Annotated[str, typer.Option(help="accept, override_size, suspend or note.")],
+    reason: Annotated[str, typer.Option(help="Why (kept in the audit trail).")],
+    size: Annotated[float | None, typer.Option(help="The size decided, 0-1 (override_size).")] = None,
+    by: Annotated[str | None, typer.Option(help="Who decides (default: $USER).")] = None,
+    db: DbOption = None,
+) -> None:
+    """Record a risk manager's decision on a trader's day; it joins that prediction's audit chain."""
+    import getpass
+
+    from ml.monitoring.overrides import InvalidOverride, Override, record_override
+
+    decided = Override(trader, _timestamp(day), action, reason, by or getpass.getuser(), size)
+    with model_errors_as_one_line():
+        try:
+            override_id = record_override(settings.warehouse_path(db), decided)
+        except InvalidOverride as exc:
+            _fail(str(exc))
+    typer.echo(f"recorded {override_id}: {trader} {day} {action}; see `riskman audit {trader} {day}`")
+
+
 @app.command("report")
 def report(
     out: Annotated[Path | None, typer.Option(help="Folder for the pages (default: data/reports).")] = None,
@@ -199,7 +245,7 @@ def demo(
     db: DbOption = None,
 ) -> None:
     """The main job on the demo firm, end to end: generate → ingest → dbt build → backtest →
-    train → predict → reports; ends with the next day's riskiest traders and the report paths."""
+    train → predict → monitor → reports; ends with the next day's riskiest traders and the report paths."""
     from ml.config import load_models_config
     from riskman import pipeline
 
@@ -213,6 +259,7 @@ def demo(
         _backtest(db_path, None, None, step)
         _train(db_path)
         _predict(db_path, None, 5)
+        _monitor(db_path, None, db_path.parent / "reports")
         _report(db_path, None)
 
 
@@ -276,3 +323,5 @@ def _predict(db_path: Path, as_of: pd.Timestamp | None, top: int) -> None:
         f"for {rows['target_date'].max():%Y-%m-%d}, model {result.model_version}"
     )
     typer.echo(riskiest_traders(rows, top))
+    for trader, why in sorted(result.blocked.items()):
+        typer.echo(f"not scored: {trader}: {why}", err=True)

@@ -28,7 +28,7 @@ def backtest_config_path() -> Path:
 
 
 BACKTEST_SECTIONS = ("capital", "costs", "firm_budget", "selection", "bootstrap", "success", "policies")
-MONITORING_SECTIONS = ("drift", "alerts", "channels")
+MONITORING_SECTIONS = ("drift", "alerts", "channels", "health")
 
 
 def load_backtest_config(path: Path | None = None) -> dict[str, Any]:

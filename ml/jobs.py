@@ -11,7 +11,7 @@ import dataclasses
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ import pandas as pd
 from ml import registry
 from ml.backtest import BacktestResult, run_backtest, splitter_from_config
 from ml.config import load_models_config
+from ml.data_gate import FIRM, DataGate, data_gate
 from ml.dataset import Panel, load_market_returns, load_panel, load_trader_days
 from ml.evaluation import evaluate_predictions
 from ml.live import fit_live, model_inputs, promotion_decision, score_rows
@@ -274,53 +275,104 @@ class PredictResult:
     as_of: pd.Timestamp
     predictions: pd.DataFrame
     reused: bool = False
+    blocked: Mapping[str, str] = field(default_factory=dict)  # trader (or firm) -> failing check
+
+
+class DataCheckStop(Exception):
+    """A critical data-check failure stopped every prediction of the day (ml.data_gate)."""
 
 
 def predict(
     db_path: Path, *, as_of: pd.Timestamp | None = None, config: Mapping[str, Any] | None = None
 ) -> PredictResult:
-    """Score the next trading day for every trader on the spine at `as_of` (default: the latest)."""
+    """Score the next trading day for every trader on the spine at `as_of` (default: the latest),
+    except those a critical data-check failure stops (recorded in ml.blocked_predictions)."""
     config = config or load_models_config()
     inputs = load_inputs(db_path)
     panel = inputs.panel
     specs = {spec.name: spec for spec in panel.features}
     with connect(db_path, read_only=True) as con:
         current = registry.champion(con)
+        gate = data_gate(con)
     if current is None:
         raise registry.NoChampion("no live model: run `riskman train` first")
     as_of = pd.Timestamp(as_of) if as_of is not None else panel.frame["as_of_date"].max()
-    fingerprint = input_hash(inputs, config, current["model_version"], as_of)
+    fingerprint = registry.stable_hash(
+        [input_hash(inputs, config, current["model_version"], as_of), gate.check_run_id]
+    )
     earlier = earlier_run(db_path, "live", fingerprint)
     if earlier is not None:
         with connect(db_path, read_only=True) as con:
             rows = con.execute("select * from ml.predictions where run_id = ?", [earlier]).df()
-        return PredictResult(earlier, current["model_version"], as_of, rows, reused=True)
+        return PredictResult(
+            earlier, current["model_version"], as_of, rows, reused=True, blocked=gate.blocked
+        )
     model = registry.load_model(Path(current["artifact_path"]), config, specs)
     X, panel_rows = model_inputs(model, panel, inputs.returns, config, pd.Timestamp(as_of))  # noqa: N806
-    scored = score_rows(model, X, panel_rows)
-    scored["model_version"] = current["model_version"]
+    allowed = panel_rows["trader_id"].map(gate.allows).to_numpy(dtype=bool)
+    blocked = blocked_rows(gate, sorted(set(panel_rows["trader_id"][~allowed])), pd.Timestamp(as_of))
     run_id = new_run_id("live")
     created = datetime.now(UTC)
-    rows = contract_rows(scored, run_id, "live", config, created)
-    with connect(db_path, read_only=True) as con:
-        load_ids = load_ids_behind(con, pd.Timestamp(as_of))
-    audit_rows = prediction_input_rows(rows, X, panel_rows, load_ids)
     run = {
         "run_id": run_id,
         "run_kind": "live",
         "started_at": created,
-        "finished_at": datetime.now(UTC),
         "code_version": registry.code_version(),
         "config_hash": registry.stable_hash(config),
         "feature_set_hash": current["feature_set_hash"],
-        "first_test_date": rows["target_date"].min(),
-        "last_test_date": rows["target_date"].max(),
         "note": f"scored with {current['model_version']}",
         "input_hash": fingerprint,
     }
+    if not allowed.any():
+        run |= {
+            "finished_at": datetime.now(UTC),
+            "note": f"stopped: {gate.blocked.get(FIRM, 'no trader passed')}",
+        }
+        with connect(db_path) as con:
+            write_tables(
+                con, {"runs": pd.DataFrame([run]), "blocked_predictions": blocked.assign(run_id=run_id)}
+            )
+        raise DataCheckStop(
+            f"no prediction at the close of {as_of:%Y-%m-%d}: {run['note'].removeprefix('stopped: ')} "
+            "(see `riskman build`'s data checks)"
+        )
+    X, panel_rows = X[allowed], panel_rows[allowed]  # noqa: N806
+    scored = score_rows(model, X, panel_rows)
+    scored["model_version"] = current["model_version"]
+    rows = contract_rows(scored, run_id, "live", config, created)
+    with connect(db_path, read_only=True) as con:
+        load_ids = load_ids_behind(con, pd.Timestamp(as_of))
+    audit_rows = prediction_input_rows(rows, X, panel_rows, load_ids)
+    run |= {
+        "finished_at": datetime.now(UTC),
+        "first_test_date": rows["target_date"].min(),
+        "last_test_date": rows["target_date"].max(),
+    }
     with connect(db_path) as con:
-        write_tables(con, {"runs": pd.DataFrame([run]), "predictions": rows, "prediction_inputs": audit_rows})
-    return PredictResult(run_id, current["model_version"], pd.Timestamp(as_of), rows)
+        write_tables(
+            con,
+            {
+                "runs": pd.DataFrame([run]),
+                "predictions": rows,
+                "prediction_inputs": audit_rows,
+                "blocked_predictions": blocked.assign(run_id=run_id),
+            },
+        )
+    return PredictResult(run_id, current["model_version"], pd.Timestamp(as_of), rows, blocked=gate.blocked)
+
+
+def blocked_rows(gate: DataGate, traders: list[str], as_of: pd.Timestamp) -> pd.DataFrame:
+    """ml.blocked_predictions rows (without run_id): the stopped traders, or one firm row."""
+    subjects = [FIRM] if gate.firm_blocked else traders
+    return pd.DataFrame(
+        {
+            "trader_id": subjects,
+            "as_of_date": as_of.date(),
+            "check_run_id": gate.check_run_id,
+            "reason": [gate.blocked.get(subject, gate.blocked.get(FIRM, "")) for subject in subjects],
+        },
+        columns=["trader_id", "as_of_date", "check_run_id", "reason"],
+    )
 
 
 def latest_evaluation(db_path: Path) -> pd.DataFrame:

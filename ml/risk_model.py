@@ -83,6 +83,15 @@ class RiskModel:
         out["top_reasons"] = self.reasons(X, frame)
         return out
 
+    def feature_gain(self) -> dict[str, pd.Series]:
+        """Per target, the main LightGBM member's total split gain per input (importance)."""
+        out = {}
+        for target, ensemble in self.ensembles_.items():
+            member = ensemble.members_[MAIN_MEMBER]
+            gain = member.booster_.feature_importance(importance_type="gain")
+            out[target] = pd.Series(gain, index=member.features_, dtype=float)
+        return out
+
     def reasons(self, X: pd.DataFrame, frame: pd.DataFrame) -> list[str]:  # noqa: N803
         member = self.ensembles_[REASONS_TARGET].members_[MAIN_MEMBER]
         raw = X[member.features_].to_numpy(dtype=float).copy()

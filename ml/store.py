@@ -30,6 +30,10 @@ ML_TABLES = (
     "drift_results",
     "alerts",
     "prediction_inputs",
+    "model_health",
+    "importance_stability",
+    "overrides",
+    "blocked_predictions",
 )
 
 

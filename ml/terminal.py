@@ -88,3 +88,24 @@ def policy_comparison(stored) -> str:
         f"capital ${run['capital_usd']:,.0f}"
     )
     return f"{header}\n{shown.to_string()}\n{run['verdict']}"
+
+
+def health_lines(health: pd.DataFrame | None) -> list[str]:
+    """The newest window per target: realised (once labels are in) and estimated AUC against the
+    backtest's."""
+    if health is None or health.empty:
+        return ["model health: no predictions in the lookback"]
+    newest = health[health["window_end"] == health.groupby("target")["window_end"].transform("max")]
+    lines = []
+    for row in newest.itertuples(index=False):
+        realised = (
+            f"realised AUC {row.realised_auc:.3f} on {row.labelled_rows} labels"
+            if pd.notna(row.realised_auc)
+            else "no labels yet"
+        )
+        flag = "  DEGRADED" if row.degraded else ""
+        lines.append(
+            f"model health {row.target} ({row.model_version}, {row.window_start}..{row.window_end}): "
+            f"{realised}, estimated {row.estimated_auc:.3f}, backtest {row.reference_auc:.3f}{flag}"
+        )
+    return lines

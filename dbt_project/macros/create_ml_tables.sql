@@ -222,4 +222,59 @@ create table if not exists ml.prediction_inputs (
     load_ids varchar,                   -- JSON: raw load ids of the trader's fills and totals that close
     primary key (run_id, trader_id, target_date)
 );
+-- ModelMonitor (ml/monitoring/model_health.py): per monitor run, per model version and target,
+-- per rolling window of target dates: realised scores where labels are known, and the scores
+-- expected from the calibrated probabilities alone (confidence-based performance estimation).
+create table if not exists ml.model_health (
+    run_id varchar not null,
+    as_of_date date not null,
+    model_version varchar not null,
+    target varchar not null,            -- is_loss | is_large_loss
+    window_start date not null,
+    window_end date not null,
+    rows integer,
+    labelled_rows integer,
+    realised_auc double,
+    realised_brier double,
+    calibration_error double,           -- expected calibration error, 10 equal-width bins
+    estimated_auc double,               -- CBPE: expected ROC AUC if the probabilities are calibrated
+    estimated_brier double,
+    reference_auc double,               -- the version's own backtest AUC, what "degraded" is measured against
+    degraded boolean not null
+);
+
+-- Feature-importance stability across retrains: rank correlation of gain between each registered
+-- version and the one registered before it.
+create table if not exists ml.importance_stability (
+    run_id varchar not null,
+    model_version varchar not null,
+    previous_version varchar not null,
+    target varchar not null,
+    gain_rank_correlation double,
+    top_overlap double                  -- share of the previous version's top 10 features still in the top 10
+);
+
+-- Decisions and overrides recorded by the risk manager (`riskman override`, the viewer): they join
+-- a prediction's audit chain by trader and target date. Insert-only.
+create table if not exists ml.overrides (
+    override_id varchar primary key,
+    recorded_at timestamptz not null,
+    recorded_by varchar not null,
+    trader_id varchar not null,
+    target_date date not null,
+    prediction_run_id varchar,          -- the live prediction it acts on, when there is one
+    model_version varchar,
+    action varchar not null,            -- accept | override_size | suspend | note
+    size double,                        -- the size decided (0-1), for override_size and suspend
+    reason varchar not null
+);
+-- Traders a live predict run did not score because a critical data check failed on their data
+-- (docs/architecture.md §6): one row per run × trader, with the failing expectation.
+create table if not exists ml.blocked_predictions (
+    run_id varchar not null,
+    trader_id varchar not null,         -- 'firm' when the failure names no trader: nobody was scored
+    as_of_date date not null,
+    check_run_id varchar not null,      -- quality.check_results.run_id
+    reason varchar not null
+);
 {% endmacro %}

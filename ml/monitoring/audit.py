@@ -1,7 +1,8 @@
 """The audit trail: every live prediction traceable to its model version and artifact, the exact
 input row it was scored from (stored, with its hash), the loads behind the trader's data that
-close, and later the realised outcome; `riskman audit TRADER DATE` prints the chain and scores the
-stored row again with the stored artifact to show that it gives the same numbers.
+close, later the realised outcome, and the risk manager's decisions on it. `riskman audit TRADER
+DATE` prints the chain and scores the stored row again with the stored artifact to show that it
+gives the same numbers.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pandas as pd
 
 from ml import registry
 from ml.config import load_models_config
+from ml.monitoring.overrides import overrides_for
 from ml.store import require_ml_tables, require_warehouse
 from riskman.feature_catalog import discover_features, manifest_path
 from riskman.warehouse import connect
@@ -92,6 +94,7 @@ class AuditChain:
     outcome: pd.Series | None
     recomputed: Mapping[str, float] | None
     hash_matches: bool
+    overrides: pd.DataFrame  # the risk manager's decisions on it (ml.monitoring.overrides)
 
     @property
     def matches(self) -> bool:
@@ -122,6 +125,13 @@ class AuditChain:
             out.append(
                 f"outcome     net P&L {o['net_pnl']:,.2f}: loss {bool(o['is_loss'])}, large loss "
                 f"{'unknown' if pd.isna(o['is_large_loss']) else bool(o['is_large_loss'])}"
+            )
+        for o in self.overrides.itertuples(index=False):
+            size = "" if pd.isna(o.size) else f" size ×{o.size:.2f}"
+            on = "this prediction" if o.prediction_run_id == p["run_id"] else f"run {o.prediction_run_id}"
+            out.append(
+                f"decision    {o.action}{size} by {o.recorded_by} at {o.recorded_at:%Y-%m-%d %H:%M} UTC "
+                f"on {on}: {o.reason}"
             )
         if self.recomputed is not None:
             again = ", ".join(f"{c} {self.recomputed[c]:.6f}" for c in COMPARED)
@@ -164,13 +174,20 @@ def audit(db_path: Path, trader_id: str, target_date: pd.Timestamp, *, recompute
             " where trader_id = ? and as_of_date = ?",
             [trader_id, pd.Timestamp(prediction["as_of_date"]).date()],
         ).df()
+        decisions = overrides_for(con, trader_id, target_date)
     inputs = inputs.iloc[0]
     hash_matches = feature_hash(inputs["inputs"]) == inputs["feature_hash"]
     recomputed = _recompute(model, inputs["inputs"]) if recompute else None
     for column in ("as_of_date", "target_date"):
         prediction[column] = pd.Timestamp(prediction[column])
     return AuditChain(
-        prediction, inputs, model, None if outcome.empty else outcome.iloc[0], recomputed, hash_matches
+        prediction,
+        inputs,
+        model,
+        None if outcome.empty else outcome.iloc[0],
+        recomputed,
+        hash_matches,
+        decisions,
     )
 
 

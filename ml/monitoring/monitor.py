@@ -14,12 +14,17 @@ from typing import Any
 import pandas as pd
 
 from ml import registry
-from ml.config import load_monitoring_config
+from ml.config import load_models_config, load_monitoring_config
+from ml.data_gate import DataGate, data_gate
 from ml.features import load_feature_frame
 from ml.jobs import data_digest, new_run_id
 from ml.monitoring.alerts import Alert, alert_rows, channels_from_config, deliver, triage
-from ml.monitoring.drift_detector import Windows, detect_drift
+from ml.monitoring.drift_detector import Windows, detect_drift, firm_medians
+from ml.monitoring.evidently_report import DriftReport, write_drift_report
+from ml.monitoring.health_monitor import TARGET_PROBABILITY, health_rows, stability_rows
 from ml.monitoring.rules import (
+    data_check_alerts,
+    degraded_performance_alerts,
     drift_alerts,
     missing_prediction_alerts,
     no_predictions_alert,
@@ -54,6 +59,9 @@ class MonitorInputs:
     recently_active: set[str]
     open_keys: set[str]
     as_of: pd.Timestamp
+    reference_auc: Mapping[str, float]  # per target: the latest backtest's pooled out-of-sample AUC
+    gains: Mapping[str, Mapping[str, pd.Series]]  # registered version -> target -> gain, oldest first
+    gate: DataGate
 
 
 def _predictions(con) -> pd.DataFrame:
@@ -61,7 +69,7 @@ def _predictions(con) -> pd.DataFrame:
     return con.execute(
         """
         with ranked as (
-            select p.trader_id, p.as_of_date, p.p_loss, p.p_large_loss,
+            select p.trader_id, p.as_of_date, p.model_version, p.p_loss, p.p_large_loss,
                    row_number() over (
                        partition by p.trader_id, p.as_of_date
                        order by case p.run_kind when 'live' then 0 else 1 end, r.finished_at desc
@@ -69,7 +77,7 @@ def _predictions(con) -> pd.DataFrame:
             from ml.predictions as p
             inner join ml.runs as r on p.run_id = r.run_id
         )
-        select trader_id, as_of_date, p_loss, p_large_loss from ranked where preference = 1
+        select trader_id, as_of_date, model_version, p_loss, p_large_loss from ranked where preference = 1
         """
     ).df()
 
@@ -108,6 +116,11 @@ def load_monitor_inputs(
                    order by trade_date desc limit ?)""",
             [as_of.date(), as_of.date(), window],
         ).df()
+        reference_auc = backtest_auc(con)
+        registered = con.execute(
+            "select model_version, artifact_path from ml.model_registry order by created_at, model_version"
+        ).fetchall()
+        gate = data_gate(con)
         open_keys = con.execute(
             """with latest as (
                    select a.alert_key, a.status,
@@ -127,8 +140,37 @@ def load_monitor_inputs(
     frame = frame.merge(predictions, on=keys, how="left")
     numeric = tuple(s.name for s in features if frame[s.name].dtype.kind in "fiub")
     return MonitorInputs(
-        frame, numeric, champion, today, set(recent["trader_id"]), set(open_keys["alert_key"]), as_of
+        frame,
+        numeric,
+        champion,
+        today,
+        set(recent["trader_id"]),
+        set(open_keys["alert_key"]),
+        as_of,
+        reference_auc,
+        registered_gains(registered, {spec.name: spec for spec in features}),
+        gate,
     )
+
+
+def backtest_auc(con) -> dict[str, float]:
+    rows = con.execute(
+        """select target, value from ml.evaluation
+           where fold_id is null and model = 'ensemble' and metric = 'auc' and run_id = (
+               select run_id from ml.runs where run_kind = 'backtest' order by finished_at desc limit 1)"""
+    ).fetchall()
+    return {target: float(value) for target, value in rows}
+
+
+def registered_gains(registered, specs) -> dict[str, dict[str, pd.Series]]:
+    """Feature gain per registered version whose artifact can still be read (oldest first)."""
+    config = load_models_config()
+    gains = {}
+    for version, artifact in registered:
+        path = Path(artifact)
+        if registry.is_readable(path):
+            gains[version] = registry.load_model(path, config, specs).feature_gain()
+    return gains
 
 
 def monitor_windows(inputs: MonitorInputs, config: Mapping[str, Any]) -> Windows:
@@ -156,16 +198,31 @@ def column_kind(column: str) -> str:
     return kinds.get(column, "behaviour" if column in BEHAVIOUR_COLUMNS else "feature")
 
 
-def todays_alerts(inputs: MonitorInputs, drift: pd.DataFrame, config: Mapping[str, Any]) -> list[Alert]:
+def todays_alerts(
+    inputs: MonitorInputs, drift: pd.DataFrame, health: pd.DataFrame, config: Mapping[str, Any]
+) -> list[Alert]:
+    standing = (
+        drift_alerts(drift)
+        + degraded_performance_alerts(health)
+        + data_check_alerts(inputs.gate.blocked, inputs.gate.check_run_id)
+    )
     if inputs.today.empty:
-        return [*drift_alerts(drift), no_predictions_alert(inputs.as_of)]
+        return [*standing, no_predictions_alert(inputs.as_of)]
     limit = float(config["alerts"]["risk_score_limit"])
     today = inputs.today.assign(target_date=pd.to_datetime(inputs.today["target_date"]))
+    # A trader the data checks stopped has its own critical alert, not a missing-data one too.
+    expected = inputs.recently_active - set(inputs.gate.blocked)
     return (
-        drift_alerts(drift)
+        standing
         + risk_limit_alerts(today, limit)
-        + missing_prediction_alerts(inputs.recently_active, set(today["trader_id"]))
+        + missing_prediction_alerts(expected, set(today["trader_id"]))
     )
+
+
+def model_health(inputs: MonitorInputs, config: Mapping[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    scored = inputs.frame.dropna(subset=["model_version"])
+    health = health_rows(scored, inputs.reference_auc, config["health"], inputs.as_of)
+    return health, stability_rows(inputs.gains, list(TARGET_PROBABILITY))
 
 
 def monitor_hash(inputs: MonitorInputs, config: Mapping[str, Any]) -> str:
@@ -177,6 +234,8 @@ def monitor_hash(inputs: MonitorInputs, config: Mapping[str, Any]) -> str:
             data_digest(inputs.frame),
             champion,
             str(inputs.as_of),
+            inputs.gate.check_run_id,
+            sorted(inputs.gains),
         ]
     )
 
@@ -191,6 +250,8 @@ class MonitorRun:
     resolved: int
     deliveries: tuple
     reused: bool = False
+    health: pd.DataFrame | None = None
+    drift_report: DriftReport | None = None
 
 
 def monitor(
@@ -199,7 +260,10 @@ def monitor(
     as_of: pd.Timestamp | None = None,
     config: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
+    report_dir: Path | None = None,
 ) -> MonitorRun:
+    """One monitoring run at `as_of`; with `report_dir`, Evidently's firm-wide drift page is
+    written there as drift.html."""
     config = config or load_monitoring_config()
     environ = os.environ if environ is None else environ
     started = datetime.now(UTC)
@@ -215,7 +279,9 @@ def monitor(
     columns = [*inputs.feature_columns, *BEHAVIOUR_COLUMNS, *PREDICTION_COLUMNS, *LABEL_COLUMNS]
     drift = detect_drift(inputs.frame, columns, windows, fdr=float(config["drift"]["fdr"]))
     drift["column_kind"] = [column_kind(c) for c in drift["column"]]
-    sorted_out = triage(todays_alerts(inputs, drift, config), inputs.open_keys)
+    report = firm_drift_report(inputs, columns, windows, report_dir) if report_dir else None
+    health, stability = model_health(inputs, config)
+    sorted_out = triage(todays_alerts(inputs, drift, health, config), inputs.open_keys)
     channels, secrets = channels_from_config(config, environ)
     deliveries = tuple(deliver(sorted_out.new, channels, secrets))
     delivered = ",".join(d.channel for d in deliveries if d.sent and d.error is None)
@@ -255,6 +321,8 @@ def monitor(
             {
                 "monitor_runs": pd.DataFrame([run]),
                 "drift_results": drift_rows,
+                "model_health": health.assign(run_id=run_id, as_of_date=inputs.as_of.date()),
+                "importance_stability": stability.assign(run_id=run_id),
                 "alerts": pd.DataFrame(rows).assign(run_id=run_id, as_of_date=inputs.as_of.date())
                 if rows
                 else None,
@@ -268,4 +336,18 @@ def monitor(
         len(sorted_out.ongoing),
         len(sorted_out.resolved),
         deliveries,
+        health=health,
+        drift_report=report,
     )
+
+
+def firm_drift_report(inputs: MonitorInputs, columns, windows: Windows, report_dir: Path) -> DriftReport:
+    """Evidently's view of the firm-wide series the detector tested (its verdicts raise nothing)."""
+    firm = firm_medians(inputs.frame, columns)
+    days = firm["as_of_date"]
+    reference = firm[(days >= windows.reference_start) & (days <= windows.reference_end)]
+    current = firm[(days >= windows.current_start) & (days <= windows.current_end)]
+    span = f"{windows.current_start:%Y-%m-%d}..{windows.current_end:%Y-%m-%d}"
+    against = f"{windows.reference_start:%Y-%m-%d}..{windows.reference_end:%Y-%m-%d}"
+    title = f"Firm-wide drift at {inputs.as_of:%Y-%m-%d}: {span} against {against}"
+    return write_drift_report(reference, current, columns, report_dir / "drift.html", title=title)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 from ml.monitoring.alerts import Alert
@@ -71,3 +73,54 @@ def no_predictions_alert(as_of) -> Alert:
         f"no live predictions at the close of {as_of:%Y-%m-%d}: "
         f"run `riskman predict --as-of {as_of:%Y-%m-%d}`",
     )
+
+
+def degraded_performance_alerts(health: pd.DataFrame) -> list[Alert]:
+    """A warning per target whose newest window is degraded (health_monitor): the window of the
+    version predicting now, not a retired version's history."""
+    if health.empty:
+        return []
+    newest = health[health["window_end"] == health.groupby("target")["window_end"].transform("max")]
+    alerts = []
+    for row in newest[newest["degraded"]].itertuples(index=False):
+        judged = (
+            f"realised AUC {row.realised_auc:.3f} on {row.labelled_rows} labelled rows"
+            if row.labelled_rows and pd.notna(row.realised_auc)
+            else f"estimated AUC {row.estimated_auc:.3f} before labels (CBPE)"
+        )
+        alerts.append(
+            Alert(
+                "degraded_performance",
+                "warning",
+                FIRM,
+                f"{row.target}",
+                f"{row.model_version} on {row.target}, {_span(row)}: {judged}, "
+                f"below the backtest's {row.reference_auc:.3f} beyond noise",
+                {
+                    "model_version": row.model_version,
+                    "realised_auc": row.realised_auc,
+                    "estimated_auc": row.estimated_auc,
+                    "reference_auc": row.reference_auc,
+                },
+            )  # fmt: skip
+        )
+    return alerts
+
+
+def _span(row) -> str:
+    return f"{row.window_start:%Y-%m-%d}..{row.window_end:%Y-%m-%d}"
+
+
+def data_check_alerts(blocked: Mapping[str, str], check_run_id: str | None) -> list[Alert]:
+    """A critical alert per trader (or the firm) whose predictions a critical data check stopped."""
+    return [
+        Alert(
+            "data_check",
+            "critical",
+            subject,
+            why.removeprefix("critical data check failed: ").replace(" ", ":"),
+            f"{why}; predictions stopped for {'every trader' if subject == FIRM else subject} "
+            f"(check run {check_run_id})",
+        )
+        for subject, why in sorted(blocked.items())
+    ]

@@ -75,3 +75,30 @@ def test_a_day_without_a_live_prediction_is_one_line(predicted):
         and "no live prediction for" in result.output
         and "Traceback" not in result.output
     )
+
+
+def test_a_recorded_override_joins_the_chain(predicted):
+    db, trader, day = predicted
+    recorded = runner.invoke(
+        app,
+        ["override", trader, day, "--action", "override_size", "--size", "0.5",
+         "--reason", "came back from a losing week", "--by", "risk-desk", "--db", str(db)],
+    )  # fmt: skip
+    assert recorded.exit_code == 0, recorded.output
+    result = runner.invoke(app, ["audit", trader, day, "--db", str(db), "--no-recompute"])
+    assert "decision    override_size size ×0.50 by risk-desk" in result.output
+    assert "on this prediction: came back from a losing week" in result.output
+
+
+def test_an_override_without_a_reason_or_size_is_refused_in_one_line(predicted):
+    db, trader, day = predicted
+    no_size = runner.invoke(
+        app, ["override", trader, day, "--action", "override_size", "--reason", "why", "--db", str(db)]
+    )
+    assert no_size.exit_code == 1 and "size between 0 and 1" in no_size.output
+    no_reason = runner.invoke(
+        app, ["override", trader, day, "--action", "suspend", "--reason", " ", "--db", str(db)]
+    )
+    assert no_reason.exit_code == 1 and "needs a reason" in no_reason.output
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from ml.overrides").fetchone()[0] == 0

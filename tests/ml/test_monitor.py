@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from ml.cli import app
 from ml.config import load_monitoring_config
 from ml.monitoring.monitor import monitor
+from riskman.quality.results import CHECK_RESULTS_DDL
 from tests.firms import copy_warehouse
 
 pytestmark = pytest.mark.slow
@@ -58,7 +59,10 @@ def test_monitor_writes_its_results_and_a_rerun_changes_nothing(warehouse):
     runner = CliRunner()
     first = runner.invoke(app, ["monitor", "--db", str(warehouse)])
     assert first.exit_code == 0, first.output
-    assert "drift tests" in first.output
+    assert "drift tests" in first.output and "model health is_loss" in first.output
+    page = warehouse.parent / "reports" / "drift.html"
+    assert f"firm-wide drift report (Evidently; its verdicts raise no alert): {page}" in first.output
+    assert page.stat().st_size > 100_000 and "p_loss" in page.read_text()
     runs = query(warehouse, "select * from ml.monitor_runs")
     assert len(runs) == 1 and runs["tests"].iloc[0] > 0
     kinds = set(query(warehouse, "select distinct column_kind from ml.drift_results")["column_kind"])
@@ -100,3 +104,43 @@ def test_a_trader_without_a_prediction_alerts_once_and_reaches_the_webhook(wareh
         [f"missing_data:{trader}:prediction"],
     )["status"].tolist()
     assert statuses == ["raised", "ongoing"]
+
+
+def test_model_health_is_written_per_version_and_window(warehouse):
+    run = monitor(warehouse)
+    health = query(warehouse, "select * from ml.model_health where run_id = ?", [run.run_id])
+    assert set(health["target"]) == {"is_loss", "is_large_loss"}
+    labelled = health[health["labelled_rows"] > 0]
+    assert labelled["realised_auc"].between(0, 1).all() and labelled["estimated_auc"].between(0, 1).all()
+    assert health["reference_auc"].notna().all(), "judged against the latest backtest's pooled AUC"
+    live = query(warehouse, "select distinct model_version from ml.predictions where run_kind = 'live'")
+    assert set(live["model_version"]) <= set(health["model_version"]), "the live version is scored too"
+
+
+def test_a_critical_data_check_stops_that_traders_prediction_and_alerts(warehouse):
+    from ml.jobs import predict
+
+    trader = query(warehouse, "select min(trader_id) as t from ml.predictions where run_kind = 'live'")[
+        "t"
+    ].iloc[0]
+    sample = json.dumps([{"trader_id": trader, "as_of_date": "2017-03-30"}])
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema if not exists quality")
+        con.execute(CHECK_RESULTS_DDL)
+        con.execute(
+            """insert into quality.check_results values ('check-test', now(), 'marts_fct_trader_days',
+               'core.fct_trader_days', 'expect_column_values_to_not_be_null', 'net_pnl', 'critical',
+               false, 1, null, ?, null)""",
+            [sample],
+        )
+    result = predict(warehouse)
+    assert trader not in set(result.predictions["trader_id"]) and not result.predictions.empty
+    blocked = query(warehouse, "select * from ml.blocked_predictions where run_id = ?", [result.run_id])
+    assert blocked["trader_id"].tolist() == [trader] and "net_pnl" in blocked["reason"].iloc[0]
+
+    run = monitor(warehouse)
+    keys = [a.key for a in run.raised]
+    assert any(k.startswith(f"data_check:{trader}:") for k in keys)
+    assert f"missing_data:{trader}:prediction" not in keys, "one alert for the cause, not two"
+    critical = [a for a in run.raised if a.rule == "data_check"]
+    assert all(a.severity == "critical" for a in critical)
