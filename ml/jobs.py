@@ -297,8 +297,10 @@ def predict(
     if current is None:
         raise registry.NoChampion("no live model: run `riskman train` first")
     as_of = pd.Timestamp(as_of) if as_of is not None else panel.frame["as_of_date"].max()
+    # What the checks stopped, not which check run said so: a rebuild on the same data re-runs
+    # the checks under a new id and must not score the day again.
     fingerprint = registry.stable_hash(
-        [input_hash(inputs, config, current["model_version"], as_of), gate.check_run_id]
+        [input_hash(inputs, config, current["model_version"], as_of), sorted(gate.blocked.items())]
     )
     earlier = earlier_run(db_path, "live", fingerprint)
     if earlier is not None:

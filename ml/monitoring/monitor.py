@@ -121,17 +121,7 @@ def load_monitor_inputs(
             "select model_version, artifact_path from ml.model_registry order by created_at, model_version"
         ).fetchall()
         gate = data_gate(con)
-        open_keys = con.execute(
-            """with latest as (
-                   select a.alert_key, a.status,
-                          row_number() over (
-                              partition by a.alert_key order by a.as_of_date desc, m.finished_at desc
-                          ) as r
-                   from ml.alerts as a inner join ml.monitor_runs as m on a.run_id = m.run_id
-                   where a.as_of_date <= ?)
-               select alert_key from latest where r = 1 and status in ('raised', 'ongoing')""",
-            [as_of.date()],
-        ).df()
+        open_keys = open_alert_keys(con, as_of)
     keys = ["trader_id", "as_of_date"]
     for part in (days, labels, predictions):
         part["as_of_date"] = pd.to_datetime(part["as_of_date"])
@@ -145,12 +135,28 @@ def load_monitor_inputs(
         champion,
         today,
         set(recent["trader_id"]),
-        set(open_keys["alert_key"]),
+        open_keys,
         as_of,
         reference_auc,
         registered_gains(registered, {spec.name: spec for spec in features}),
         gate,
     )
+
+
+def open_alert_keys(con, as_of: pd.Timestamp) -> set[str]:
+    """Alert keys whose latest row up to `as_of` is raised or ongoing (deduplication)."""
+    rows = con.execute(
+        """with latest as (
+               select a.alert_key, a.status,
+                      row_number() over (
+                          partition by a.alert_key order by a.as_of_date desc, m.finished_at desc
+                      ) as r
+               from ml.alerts as a inner join ml.monitor_runs as m on a.run_id = m.run_id
+               where a.as_of_date <= ?)
+           select alert_key from latest where r = 1 and status in ('raised', 'ongoing')""",
+        [as_of.date()],
+    ).fetchall()
+    return {row[0] for row in rows}
 
 
 def backtest_auc(con) -> dict[str, float]:
@@ -234,7 +240,7 @@ def monitor_hash(inputs: MonitorInputs, config: Mapping[str, Any]) -> str:
             data_digest(inputs.frame),
             champion,
             str(inputs.as_of),
-            inputs.gate.check_run_id,
+            sorted(inputs.gate.blocked.items()),
             sorted(inputs.gains),
         ]
     )
