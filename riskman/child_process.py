@@ -43,6 +43,13 @@ def run_tied_to_parent(command: Sequence[str], **popen_options) -> int:
         return child.wait()
 
 
+def start_tied_to_parent(command: Sequence[str], **popen_options) -> subprocess.Popen:
+    """Start `command` in the background, tied to this process like run_tied_to_parent; the
+    caller stops it (`stop`)."""
+    launcher = [sys.executable, "-c", _LAUNCHER, str(os.getpid()), *command]
+    return subprocess.Popen(launcher, start_new_session=True, **popen_options)
+
+
 def stop(child: subprocess.Popen) -> None:
     """SIGTERM the child's process group, then SIGKILL it if it has not ended in time."""
     for sig, grace in ((signal.SIGTERM, STOP_GRACE_SECONDS), (signal.SIGKILL, None)):

@@ -59,3 +59,13 @@ def next_trading_day(day: date) -> date:
     """The first NYSE trading day after `day` (regular closures only)."""
     after = pd.Timestamp(day) + pd.Timedelta(days=1)
     return market_calendar(after, after + pd.Timedelta(days=10))[0].date()
+
+
+def previous_trading_day(day: date) -> date:
+    """The last NYSE trading day before `day` (regular closures only)."""
+    before = pd.Timestamp(day) - pd.Timedelta(days=1)
+    return market_calendar(before - pd.Timedelta(days=10), before)[-1].date()
+
+
+def is_trading_day(day: date) -> bool:
+    return len(market_calendar(day, day)) == 1

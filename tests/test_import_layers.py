@@ -31,6 +31,7 @@ BASE = {
     "propreports_paging",
     "feature_catalog",
     "trading_calendar",
+    "atomic_warehouse",
 }
 ALLOWED_IN_RISKMAN = {
     **{module: BASE for module in BASE},

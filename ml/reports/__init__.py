@@ -33,3 +33,10 @@ def write_reports(db_path: Path, out_dir: Path, run_id: str | None = None) -> Wr
     backtest = render_backtest_page(load_policy_run(db_path, run_id), load_backtest_config())
     morning = render_morning_page(load_morning(db_path))
     return WrittenReports(_write(out_dir / BACKTEST_PAGE, backtest), _write(out_dir / MORNING_PAGE, morning))
+
+
+def write_morning_report(db_path: Path, out_dir: Path) -> Path:
+    """The morning report alone: the daily flow's page, which needs predictions, not a policy
+    backtest (that page is the weekly flow's)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return _write(out_dir / MORNING_PAGE, render_morning_page(load_morning(db_path)))
