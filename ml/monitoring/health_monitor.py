@@ -8,8 +8,9 @@ at). It is `degraded` when:
   `auc_tolerance` with one-sided confidence `confidence` (Hanley–McNeil standard error: with
   ~20 days × 30 traders a window's AUC moves by ±0.03 on its own, so a bare drop would alert on
   noise);
-- or, with too few labels yet, its CBPE estimate is below the reference minus the tolerance (the
-  estimate has no sampling noise of its own; it is wrong only if the calibration is).
+- or, with too few labels yet but at least `min_labelled_rows` predictions, its CBPE estimate is
+  below that floor with the same confidence (the expected positives Σp standing in for the
+  positives in the standard error). A window of a day or two is not judged either way.
 """
 
 from __future__ import annotations
@@ -47,8 +48,14 @@ def is_degraded(scores: Mapping[str, float], positives: int, reference_auc: floa
         if not math.isfinite(se):
             return False
         return auc + norm.ppf(float(health["confidence"])) * se < floor
-    estimated = scores["estimated_auc"]
-    return math.isfinite(estimated) and estimated < floor
+    # Before labels: the CBPE estimate, with the same margin for the rows it rests on (which
+    # rows a window holds moves the expected AUC as much as the realised one).
+    rows, estimated = int(scores["rows"]), scores["estimated_auc"]
+    if rows < int(health["min_labelled_rows"]) or not math.isfinite(estimated):
+        return False
+    expected_positives = int(round(scores["expected_positives"]))
+    se = hanley_mcneil_se(estimated, expected_positives, rows - expected_positives)
+    return math.isfinite(se) and estimated + norm.ppf(float(health["confidence"])) * se < floor
 
 
 def version_windows(days: pd.DatetimeIndex, window_days: int) -> list[pd.DatetimeIndex]:
@@ -79,7 +86,7 @@ def health_rows(
             part = group[group["as_of_date"].isin(window)]
             for target, column in TARGET_PROBABILITY.items():
                 y, p = part[target].to_numpy(dtype=float), part[column].to_numpy(dtype=float)
-                scores = window_scores(y, p)
+                scores = window_scores(y, p) | {"expected_positives": float(np.nansum(p))}
                 positives = int(np.nansum(y[np.isfinite(p)]))
                 reference = float(reference_auc.get(target, float("nan")))
                 rows.append(

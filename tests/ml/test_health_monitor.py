@@ -109,3 +109,12 @@ def test_importance_stability_ranks_and_top_overlap():
     )
     assert rows["gain_rank_correlation"].tolist() == pytest.approx([1.0, -1.0])
     assert rows["top_overlap"].tolist() == pytest.approx([1.0, 0.8])
+
+
+def test_a_window_of_a_few_rows_is_not_judged_before_labels():
+    rng = np.random.default_rng(10)
+    reference = reference_auc(rng, 1.5)
+    one_day = window_frame(rng, 1, 0.3, labelled=False)  # 30 rows, a low expected AUC
+    rows = health_rows(one_day, {"is_loss": reference}, HEALTH, pd.Timestamp("2019-01-01"))
+    row = rows[rows["target"] == "is_loss"].iloc[0]
+    assert row["estimated_auc"] < reference - 0.03 and not row["degraded"]
