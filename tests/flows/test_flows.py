@@ -4,6 +4,13 @@ day changes nothing; a failed step leaves the warehouse as it was, with a failed
 
 from __future__ import annotations
 
+import hashlib
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import duckdb
 import pytest
 
@@ -19,6 +26,10 @@ STATE = {
     "fills": "select count(*) from core.fct_fills",
     "check_runs": "select count(distinct run_id) from quality.check_results",
 }
+
+
+def digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def state(db) -> dict[str, int]:
@@ -81,3 +92,34 @@ def test_an_empty_export_folder_fails_the_ingest_step(flow_warehouse, tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(Exception, match="nothing usable"):
         daily(db=str(flow_warehouse), exports=str(tmp_path / "empty"), report_dir=str(tmp_path / "r"))
+
+
+def test_a_run_killed_mid_build_leaves_the_warehouse_as_it_was_and_the_next_run_completes(
+    flow_warehouse, ml_firm_exports, tmp_path
+):
+    """SIGKILL (what the OOM killer sends) to `riskman run-flow daily` while dbt builds its copy:
+    the warehouse is untouched and opens, and the next run clears the copy and completes."""
+    before, file_before = state(flow_warehouse), digest(flow_warehouse)
+    command = [sys.executable, "-c", "from flows.cli import app; app()", "run-flow", "daily",
+               "--exports", str(ml_firm_exports), "--db", str(flow_warehouse)]  # fmt: skip
+    run = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not list(flow_warehouse.parent.glob(".work-*")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    copies = list(flow_warehouse.parent.glob(".work-*"))
+    assert copies, "the run never staged its copy"
+    staged_at = copies[0].stat().st_mtime_ns
+    while time.monotonic() < deadline and all(
+        not p.exists() or p.stat().st_mtime_ns == staged_at for p in (copies[0], Path(f"{copies[0]}.wal"))
+    ):
+        time.sleep(0.2)
+    assert time.monotonic() < deadline, "the run never wrote to its copy"
+    time.sleep(2)  # dbt is rebuilding the copy's models
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    assert digest(flow_warehouse) == file_before, "not a byte of the warehouse changed"
+    assert state(flow_warehouse) == before
+
+    result = daily(db=str(flow_warehouse), exports=str(ml_firm_exports), report_dir=str(tmp_path / "r"))
+    assert result["predict"]["traders"] > 0
+    assert not list(flow_warehouse.parent.glob(".work-*")), "the killed run's copy was cleared"
