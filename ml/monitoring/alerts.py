@@ -208,3 +208,15 @@ def alert_rows(alerts: Sequence[Alert], secrets: Iterable[str]) -> list[dict[str
         }
         for a in alerts
     ]
+
+
+def triaged_rows(
+    sorted_out: Triage, deliveries: Sequence[Delivery], secrets: Iterable[str]
+) -> list[dict[str, Any]]:
+    """ml.alerts rows for the raised (with the channels that took them) and ongoing alerts."""
+    delivered = ",".join(d.channel for d in deliveries if d.sent and d.error is None)
+    return [
+        {**row, "status": status, "delivered_to": delivered if status == "raised" else None}
+        for status, group in (("raised", sorted_out.new), ("ongoing", sorted_out.ongoing))
+        for row in alert_rows(group, secrets)
+    ]

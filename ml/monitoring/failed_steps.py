@@ -17,7 +17,7 @@ import pandas as pd
 
 from ml.config import load_monitoring_config
 from ml.jobs import new_run_id
-from ml.monitoring.alerts import Alert, alert_rows, channels_from_config, deliver, triage
+from ml.monitoring.alerts import Alert, channels_from_config, deliver, triage, triaged_rows
 from ml.monitoring.monitor import open_alert_keys
 from ml.store import require_ml_tables, write_tables
 from riskman.warehouse import connect
@@ -61,14 +61,9 @@ def record_failed_step(
     sorted_out = triage([failed_step_alert(flow, step, error)], open_keys)
     channels, secrets = channels_from_config(config, environ)
     deliveries = deliver(sorted_out.new, channels, secrets)
-    delivered = ",".join(d.channel for d in deliveries if d.sent and d.error is None)
     run_id = new_run_id("monitor")
     now = datetime.now(UTC)
-    rows = [
-        {**row, "status": status, "delivered_to": delivered if status == "raised" else None}
-        for status, group in (("raised", sorted_out.new), ("ongoing", sorted_out.ongoing))
-        for row in alert_rows(group, secrets)
-    ]
+    rows = triaged_rows(sorted_out, deliveries, secrets)
     run = {"run_id": run_id, "as_of_date": today.date(), "started_at": now, "finished_at": now,
            "note": f"failed step {flow}.{step}", "alerts_raised": len(sorted_out.new)}  # fmt: skip
     with connect(db_path) as con:

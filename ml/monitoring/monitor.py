@@ -18,7 +18,7 @@ from ml.config import load_models_config, load_monitoring_config
 from ml.data_gate import DataGate, data_gate
 from ml.features import load_feature_frame
 from ml.jobs import data_digest, new_run_id
-from ml.monitoring.alerts import Alert, alert_rows, channels_from_config, deliver, triage
+from ml.monitoring.alerts import Alert, channels_from_config, deliver, triage, triaged_rows
 from ml.monitoring.drift_detector import Windows, detect_drift, firm_medians
 from ml.monitoring.evidently_report import DriftReport, write_drift_report
 from ml.monitoring.health_monitor import TARGET_PROBABILITY, health_rows, stability_rows
@@ -290,13 +290,8 @@ def monitor(
     sorted_out = triage(todays_alerts(inputs, drift, health, config), inputs.open_keys)
     channels, secrets = channels_from_config(config, environ)
     deliveries = tuple(deliver(sorted_out.new, channels, secrets))
-    delivered = ",".join(d.channel for d in deliveries if d.sent and d.error is None)
     run_id = new_run_id("monitor")
-    rows = [
-        {**row, "status": status, "delivered_to": delivered if status == "raised" else None}
-        for status, group in (("raised", sorted_out.new), ("ongoing", sorted_out.ongoing))
-        for row in alert_rows(group, secrets)
-    ]
+    rows = triaged_rows(sorted_out, deliveries, secrets)
     rows += [
         {"alert_key": key, "rule": key.split(":")[0], "severity": "info", "subject": key.split(":")[1],
          "condition": key.split(":", 2)[2], "status": "resolved", "message": None, "details": None,

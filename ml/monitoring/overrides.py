@@ -64,6 +64,9 @@ def record_override(db_path: Path, override: Override) -> str:
     override = override.checked()
     require_warehouse(db_path)
     with connect(db_path, read_only=True) as con:
+        known = con.execute("select count(*) from core.dim_traders where trader_id = ?", [override.trader_id])
+        if not known.fetchone()[0]:
+            raise InvalidOverride(f"no trader {override.trader_id!r} in the warehouse (core.dim_traders)")
         prediction = _live_prediction(con, override.trader_id, override.target_date)
     override_id = f"override-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     row = {

@@ -100,5 +100,9 @@ def test_an_override_without_a_reason_or_size_is_refused_in_one_line(predicted):
         app, ["override", trader, day, "--action", "suspend", "--reason", " ", "--db", str(db)]
     )
     assert no_reason.exit_code == 1 and "needs a reason" in no_reason.output
+    unknown = runner.invoke(
+        app, ["override", "T999", day, "--action", "note", "--reason", "why", "--db", str(db)]
+    )
+    assert unknown.exit_code == 1 and "no trader 'T999'" in unknown.output
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select count(*) from ml.overrides").fetchone()[0] == 0
