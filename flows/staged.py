@@ -1,7 +1,9 @@
 """How every flow runs its steps: on a working copy of the warehouse, which replaces the
 warehouse only if every step succeeded and is then published read-only for the viewer
 (riskman.atomic_warehouse). A failed step leaves the warehouse as it was and raises a critical
-`failed_step` alert in it (ml.monitoring.failed_steps), then fails the flow."""
+`failed_step` alert in it (ml.monitoring.failed_steps), then fails the flow. Before the copy
+replaces the warehouse, the decisions queued by the viewer meanwhile are copied into it
+(ml.monitoring.overrides)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ml.monitoring.failed_steps import record_failed_step
+from ml.monitoring.overrides import merge_inbox
 from riskman.atomic_warehouse import publish, staged_warehouse
 
 Step = tuple[str, Callable[[Path], Any]]
@@ -23,6 +26,8 @@ def run_staged(flow: str, db: Path, steps: Sequence[Step]) -> dict[str, Any]:
         with staged_warehouse(db) as work:
             for current, step in steps:
                 results[current] = step(work)
+            current = "overrides"
+            results[current] = merge_inbox(work)
             current = "replace"
     except Exception as exc:
         record_failed_step(db, flow, current, exc)

@@ -132,6 +132,7 @@ class AuditChain:
             out.append(
                 f"decision    {o.action}{size} by {o.recorded_by} at {o.recorded_at:%Y-%m-%d %H:%M} UTC "
                 f"on {on}: {o.reason}"
+                + (" (queued: joins the warehouse at its next write)" if o.pending else "")
             )
         if self.recomputed is not None:
             again = ", ".join(f"{c} {self.recomputed[c]:.6f}" for c in COMPARED)
@@ -143,8 +144,19 @@ def _same(a: float, b: float) -> bool:
     return (pd.isna(a) and pd.isna(b)) or math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
 
 
-def audit(db_path: Path, trader_id: str, target_date: pd.Timestamp, *, recompute: bool = True) -> AuditChain:
+def audit(
+    db_path: Path,
+    trader_id: str,
+    target_date: pd.Timestamp,
+    *,
+    recompute: bool = True,
+    inbox_of: Path | None = None,
+) -> AuditChain:
+    """The chain behind the live prediction for `trader_id` on `target_date` in the warehouse at
+    `db_path`, with the decisions still queued in the inbox of `inbox_of` (default: `db_path`'s
+    own; the viewer reads a published copy and passes the warehouse)."""
     require_warehouse(db_path)
+    inbox_of = inbox_of or db_path
     with connect(db_path, read_only=True) as con:
         require_ml_tables(con)
         prediction = con.execute(
@@ -174,7 +186,7 @@ def audit(db_path: Path, trader_id: str, target_date: pd.Timestamp, *, recompute
             " where trader_id = ? and as_of_date = ?",
             [trader_id, pd.Timestamp(prediction["as_of_date"]).date()],
         ).df()
-        decisions = overrides_for(con, trader_id, target_date)
+        decisions = overrides_for(con, trader_id, target_date, inbox_of)
     inputs = inputs.iloc[0]
     hash_matches = feature_hash(inputs["inputs"]) == inputs["feature_hash"]
     recomputed = _recompute(model, inputs["inputs"]) if recompute else None

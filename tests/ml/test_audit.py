@@ -7,10 +7,13 @@ from __future__ import annotations
 import json
 
 import duckdb
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from ml.cli import app
+from ml.monitoring.audit import audit
+from ml.monitoring.overrides import Override, merge_inbox, record_override, submit_override
 from tests.firms import copy_warehouse
 
 pytestmark = pytest.mark.slow
@@ -106,3 +109,31 @@ def test_an_override_without_a_reason_or_size_is_refused_in_one_line(predicted):
     assert unknown.exit_code == 1 and "no trader 'T999'" in unknown.output
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select count(*) from ml.overrides").fetchone()[0] == 0
+
+
+def test_a_decision_submitted_by_a_reader_is_queued_shown_and_merged_once(predicted):
+    """The viewer's path: validated on a read-only snapshot, queued beside the warehouse without
+    touching it, shown in the chain as queued, copied into ml.overrides by the next write, once."""
+    db, trader, day = predicted
+    snapshot = db.with_name("snapshot.duckdb")
+    snapshot.write_bytes(db.read_bytes())
+    before = db.read_bytes()
+    decided = Override(trader, pd.Timestamp(day), "suspend", "limit breached twice", "viewer")
+    override_id = submit_override(snapshot, db, decided)
+    assert db.read_bytes() == before, "a reader never writes the warehouse"
+    queued = audit(snapshot, trader, pd.Timestamp(day), recompute=False, inbox_of=db)
+    assert "limit breached twice (queued: joins the warehouse at its next write)" in "\n".join(queued.lines())
+    assert merge_inbox(db) == 1 and merge_inbox(db) == 0
+    with duckdb.connect(str(db), read_only=True) as con:
+        stored = con.execute("select override_id, size, action from ml.overrides").fetchall()
+    assert stored == [(override_id, 0.0, "suspend")]
+    merged = audit(db, trader, pd.Timestamp(day), recompute=False)
+    assert "queued" not in "\n".join(merged.lines()) and "limit breached twice" in "\n".join(merged.lines())
+
+
+def test_a_decision_the_replaced_warehouse_lost_is_merged_again_from_the_inbox(predicted):
+    db, trader, day = predicted
+    older = db.read_bytes()  # what a flow's working copy holds when it replaces the warehouse
+    record_override(db, Override(trader, pd.Timestamp(day), "note", "watch the open", "desk"))
+    db.write_bytes(older)
+    assert merge_inbox(db) == 1
