@@ -49,7 +49,8 @@ def test_the_daily_flow_runs_every_step_publishes_and_a_rerun_changes_nothing(
 ):
     reports = flow_warehouse.parent / "reports"
     first = daily(db=str(flow_warehouse), exports=str(ml_firm_exports), report_dir=str(reports))
-    assert set(first) == {"ingest", "build", "predict", "monitor", "report", "published"}
+    assert set(first) == {"ingest", "build", "predict", "monitor", "report", "overrides", "published"}
+    assert first["overrides"] == 0, "no decision was queued"
     after_first = state(flow_warehouse)
     assert after_first["monitor_runs"] >= 1 and (reports / "morning.html").is_file()
     published = flow_warehouse.parent / "published" / "warehouse.duckdb"
