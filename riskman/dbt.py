@@ -12,10 +12,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import yaml
 
 from riskman.child_process import run_tied_to_parent
 from riskman.settings import PROJECT_ROOT, dbt_project_dir
+from riskman.warehouse import connect
 
 logger = logging.getLogger(__name__)
 
@@ -31,15 +33,51 @@ def dbt_environment(db_path: Path) -> dict[str, str]:
     return env
 
 
+# `quality.check_results`, written by the data checks after every dbt build (riskman/quality/)
+# and read by dbt as a source. The one place its columns are declared.
+CHECK_RESULTS_DDL = """
+create table if not exists quality.check_results (
+    run_id varchar not null,
+    checked_at timestamptz not null,
+    suite varchar not null,
+    table_name varchar not null,
+    expectation_type varchar not null,
+    column_name varchar,
+    severity varchar not null,
+    success boolean not null,
+    unexpected_count bigint,
+    observed_value varchar,
+    sample varchar,
+    message varchar
+)
+"""
+
+
+def create_check_results_table(con: duckdb.DuckDBPyConnection) -> None:
+    """Create `quality.check_results` (empty) if absent."""
+    con.execute("create schema if not exists quality")
+    con.execute(CHECK_RESULTS_DDL)
+
+
+def create_python_sources(db_path: Path) -> None:
+    """The tables Python writes and dbt reads as sources, created empty if absent: on a new
+    warehouse dbt runs before the first data checks, and a view over a missing table fails.
+    (The ml tables are dbt's own on-run-start hook, macros/create_ml_tables.sql.)"""
+    with connect(db_path) as con:
+        create_check_results_table(con)
+
+
 def run_results_path() -> Path:
     """Where dbt writes the outcome of every node of its last run."""
     return dbt_project_dir() / "target" / "run_results.json"
 
 
 def run_dbt(args: list[str], db_path: Path) -> subprocess.CompletedProcess[str]:
-    """`dbt <args>` in the dbt project against `db_path`; output is streamed to stderr. dbt runs
-    as a child that never outlives this process (riskman.child_process)."""
+    """`dbt <args>` in the dbt project against `db_path`, its Python-written sources created
+    first (create_python_sources); output is streamed to stderr. dbt runs as a child that never
+    outlives this process (riskman.child_process)."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    create_python_sources(db_path)
     dbt = Path(sys.executable).with_name("dbt")
     command = [str(dbt), *args, "--project-dir", str(dbt_project_dir())]
     logger.info("step=dbt args=%s", " ".join(args))

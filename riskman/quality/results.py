@@ -11,29 +11,15 @@ from typing import Any
 
 import pandas as pd
 
+# The table's columns are declared in riskman.dbt, which creates it before every dbt run.
+from riskman.dbt import CHECK_RESULTS_DDL as CHECK_RESULTS_DDL
+from riskman.dbt import create_check_results_table
 from riskman.quality.spec import CRITICAL, INFO, WARNING, CheckedTable
 from riskman.warehouse import connect
 
 SEVERITIES = (CRITICAL, WARNING, INFO)
 SAMPLE_SIZE = 5
 TEXT_LIMIT = 2000
-
-CHECK_RESULTS_DDL = """
-create table if not exists quality.check_results (
-    run_id varchar not null,
-    checked_at timestamptz not null,
-    suite varchar not null,
-    table_name varchar not null,
-    expectation_type varchar not null,
-    column_name varchar,
-    severity varchar not null,
-    success boolean not null,
-    unexpected_count bigint,
-    observed_value varchar,
-    sample varchar,
-    message varchar
-)
-"""
 
 
 @dataclass(frozen=True)
@@ -199,8 +185,7 @@ def write_results(db_path: Path, results: list[CheckResult]) -> None:
     frame["unexpected_count"] = frame["unexpected_count"].astype("Int64")
     con = connect(db_path)
     try:
-        con.execute("create schema if not exists quality")
-        con.execute(CHECK_RESULTS_DDL)
+        create_check_results_table(con)
         con.register("check_rows", frame)
         con.execute("insert into quality.check_results by name select * from check_rows")
         con.unregister("check_rows")
