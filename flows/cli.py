@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from ml.cli import app, model_errors_as_one_line
+from riskman import settings
 from riskman.cli import DbOption, _fail
 
 __all__ = ["app"]
@@ -61,3 +62,24 @@ def serve(
             FLOWS[name].to_deployment(name=name, schedule=cron) for name, cron in schedules().items()
         ]
         prefect_serve(*deployments)
+
+
+@app.command("app")
+def viewer(
+    port: Annotated[int, typer.Option(help="Port of the viewer.")] = 8501,
+    address: Annotated[
+        str, typer.Option(help="Address to bind; the default serves this machine only.")
+    ] = "127.0.0.1",
+    db: DbOption = None,
+) -> None:
+    """The Streamlit risk viewer on the published read-only copy of the warehouse (refreshed
+    first if the warehouse changed since it was published)."""
+    from app.launch import streamlit_command, streamlit_environment, viewer_url
+    from riskman.atomic_warehouse import publish_if_stale
+    from riskman.child_process import run_tied_to_parent
+
+    db_path = settings.warehouse_path(db)
+    if publish_if_stale(db_path) is None:
+        _fail(f"no warehouse at {db_path}: run `riskman demo` first")
+    typer.echo(f"viewer: {viewer_url(address, port)} (Ctrl+C stops it)")
+    raise typer.Exit(run_tied_to_parent(streamlit_command(address, port), env=streamlit_environment(db_path)))

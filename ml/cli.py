@@ -245,7 +245,8 @@ def demo(
     db: DbOption = None,
 ) -> None:
     """The main job on the demo firm, end to end: generate → ingest → dbt build → backtest →
-    train → predict → monitor → reports; ends with the next day's riskiest traders and the report paths."""
+    train → predict → monitor → reports → publish for the viewer; ends with the next day's riskiest traders,
+    the report paths and how to open the viewer."""
     from ml.config import load_models_config
     from riskman import pipeline
 
@@ -261,6 +262,18 @@ def demo(
         _predict(db_path, None, 5)
         _monitor(db_path, None, db_path.parent / "reports")
         _report(db_path, None)
+        _published_for_viewer(db_path)
+
+
+def _published_for_viewer(db_path: Path) -> None:
+    from riskman.atomic_warehouse import publish
+
+    published = publish(db_path)
+    db_option = "" if db_path == settings.warehouse_path() else f" --db {db_path}"
+    typer.echo(
+        f"viewer: `.venv/bin/riskman app{db_option}`, then open http://127.0.0.1:8501"
+        f" (it reads the published read-only copy {published})"
+    )
 
 
 def _backtest(db_path: Path, start, end, step_days: int | None) -> None:

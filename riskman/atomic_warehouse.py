@@ -81,3 +81,16 @@ def publish(db_path: Path) -> Path:
     target = published_path(db_path)
     _copy_beside(db_path, target)
     return target
+
+
+def publish_if_stale(db_path: Path) -> Path | None:
+    """Publish when the warehouse changed since the last publish (a command such as `riskman
+    predict` wrote it directly); returns the published path, None when there is no warehouse."""
+    if not db_path.exists():
+        return None
+    target = published_path(db_path)
+    wal = db_path.with_name(db_path.name + ".wal")
+    changed = max(p.stat().st_mtime_ns for p in (db_path, wal) if p.exists())
+    if not target.exists() or target.stat().st_mtime_ns < changed:
+        publish(db_path)
+    return target

@@ -16,7 +16,8 @@ PACKAGES = ("riskman", "ml", "flows", "app")
 ALLOWED_PACKAGES = {
     "riskman": {"riskman"},
     "ml": {"riskman", "ml"},
-    "flows": {"riskman", "ml", "flows"},
+    # flows holds the command line, which also starts the viewer (app.launch).
+    "flows": {"riskman", "ml", "flows", "app"},
     "app": {"riskman", "ml", "app"},
 }
 # Inside riskman: the shared base, then layers that may import the base and what is listed.
