@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import socket
 import threading
 from email import message_from_bytes
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,15 +23,10 @@ from ml.monitoring.alerts import (
     redact,
     triage,
 )
+from tests.local_servers import free_port
 
 # Made up per run, so no credential-like value lives in the repository.
 USER, PASSWORD, TOKEN = "risk-desk", secrets.token_urlsafe(12), secrets.token_hex(12)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Inbox:
