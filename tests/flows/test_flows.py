@@ -15,6 +15,8 @@ import duckdb
 import pytest
 
 from flows.recipes import daily
+from riskman import settings
+from riskman.atomic_warehouse import publish
 
 pytestmark = pytest.mark.slow
 
@@ -42,6 +44,17 @@ def state(db) -> dict[str, int]:
             name: con.execute(sql).fetchone()[0] if sql.split(" from ")[1].split()[0] in tables else 0
             for name, sql in STATE.items()
         }
+
+
+def assert_viewer_shows_the_overview(db: Path, monkeypatch) -> None:
+    """The viewer's first page runs on the warehouse's published copy (Streamlit's AppTest)."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("RISKMAN_DB", str(db))
+    viewer = settings.project_path("app", "streamlit_app.py")
+    overview = AppTest.from_file(str(viewer), default_timeout=60).run()
+    assert not overview.exception, overview.exception
+    assert [title.value for title in overview.title] == ["Firm overview"] and overview.dataframe
 
 
 def test_the_daily_flow_runs_every_step_publishes_and_a_rerun_changes_nothing(
@@ -96,11 +109,13 @@ def test_an_empty_export_folder_fails_the_ingest_step(flow_warehouse, tmp_path):
 
 
 def test_a_run_killed_mid_build_leaves_the_warehouse_as_it_was_and_the_next_run_completes(
-    flow_warehouse, ml_firm_exports, tmp_path
+    flow_warehouse, ml_firm_exports, tmp_path, monkeypatch
 ):
     """SIGKILL (what the OOM killer sends) to `riskman run-flow daily` while dbt builds its copy:
-    the warehouse is untouched and opens, and the next run clears the copy and completes."""
-    before, file_before = state(flow_warehouse), digest(flow_warehouse)
+    the warehouse is untouched and opens, the viewer still shows the published copy, and the
+    next run clears the copy and completes."""
+    published = publish(flow_warehouse)
+    before, file_before, published_before = state(flow_warehouse), digest(flow_warehouse), digest(published)
     command = [sys.executable, "-c", "from flows.cli import app; app()", "run-flow", "daily",
                "--exports", str(ml_firm_exports), "--db", str(flow_warehouse)]  # fmt: skip
     run = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -120,6 +135,8 @@ def test_a_run_killed_mid_build_leaves_the_warehouse_as_it_was_and_the_next_run_
     run.wait()
     assert digest(flow_warehouse) == file_before, "not a byte of the warehouse changed"
     assert state(flow_warehouse) == before
+    assert digest(published) == published_before
+    assert_viewer_shows_the_overview(flow_warehouse, monkeypatch)
 
     result = daily(db=str(flow_warehouse), exports=str(ml_firm_exports), report_dir=str(tmp_path / "r"))
     assert result["predict"]["traders"] > 0
