@@ -13,9 +13,7 @@ published read-only copy of the warehouse (riskman.atomic_warehouse), cached per
 
 from __future__ import annotations
 
-import importlib
 import os
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -295,15 +293,6 @@ def audit_lines(snap: Snapshot, trader_id: str, target_date: str, queued_count: 
 
     chain = audit_chain.audit(Path(snap.path), trader_id, pd.Timestamp(target_date), inbox_of=warehouse())
     return chain.lines()
-
-
-@st.cache_resource(show_spinner=False)
-def warm_up_audit_libraries() -> threading.Thread:
-    """Import the audit's model libraries (LightGBM, scikit-learn: seconds) in the background
-    once per server, so that neither the first page nor the first audit waits for them."""
-    thread = threading.Thread(target=importlib.import_module, args=("ml.monitoring.audit",), daemon=True)
-    thread.start()
-    return thread
 
 
 def submit_override(snap: Snapshot, decision: overrides.Override) -> str:

@@ -16,7 +16,7 @@ DEFAULT_PORT = 8501
 
 def streamlit_command(address: str = DEFAULT_ADDRESS, port: int = DEFAULT_PORT) -> list[str]:
     return [
-        sys.executable, "-m", "streamlit", "run", str(APP_SCRIPT),
+        sys.executable, "-m", "app.serve", "run", str(APP_SCRIPT),
         "--server.address", address, "--server.port", str(port), "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--global.developmentMode", "false",
         "--client.toolbarMode", "minimal",

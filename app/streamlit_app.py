@@ -15,7 +15,6 @@ PAGES = [
 ]
 
 st.set_page_config(page_title="Trading Risk Manager", layout="wide")
-data.warm_up_audit_libraries()
 page = st.navigation(PAGES)
 try:
     page.run()
