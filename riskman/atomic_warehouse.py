@@ -56,7 +56,9 @@ def staged_warehouse(db_path: Path) -> Iterator[Path]:
     """Yield a working copy of `db_path` (created empty-handed if there is no warehouse yet);
     replace the warehouse with it when the block succeeds, drop it otherwise."""
     drop_stale_work(db_path)
-    work = db_path.with_name(f"{WORK_PREFIX}{uuid.uuid4().hex[:8]}-{db_path.name}")
+    # The same name every run: dbt's profile names this path, and a path that changes makes
+    # dbt parse the whole project again (about 8 s on the demo) instead of reusing its parse.
+    work = db_path.with_name(f"{WORK_PREFIX}{db_path.name}")
     if db_path.exists():
         _checkpointed(db_path)
         shutil.copyfile(db_path, work)
