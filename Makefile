@@ -15,13 +15,13 @@ test:  ## the whole test suite (what CI runs; installs headless Chromium for the
 	.venv/bin/python -m pytest
 
 lint: setup  ## ruff and sqlfluff, read-only
-	.venv/bin/ruff check riskman ml flows tests benchmarks
-	.venv/bin/ruff format --check riskman ml flows tests benchmarks
+	.venv/bin/ruff check riskman ml flows app tests benchmarks
+	.venv/bin/ruff format --check riskman ml flows app tests benchmarks
 	RISKMAN_DB=$${RISKMAN_DB:-/tmp/riskman-lint.duckdb} .venv/bin/sqlfluff lint dbt_project/models
 
 fix: setup  ## apply ruff's fixes and formatting
-	.venv/bin/ruff check --fix riskman ml flows tests benchmarks
-	.venv/bin/ruff format riskman ml flows tests benchmarks
+	.venv/bin/ruff check --fix riskman ml flows app tests benchmarks
+	.venv/bin/ruff format riskman ml flows app tests benchmarks
 
 bench: setup  ## speed and memory figures on the demo firm (run `make demo` first)
 	.venv/bin/python benchmarks/bench_ingest.py --exports data/demo_firm
@@ -30,6 +30,8 @@ bench: setup  ## speed and memory figures on the demo firm (run `make demo` firs
 	.venv/bin/python benchmarks/bench_backtest.py
 	.venv/bin/python benchmarks/bench_skill.py
 	.venv/bin/python benchmarks/bench_policy.py
+	.venv/bin/python benchmarks/bench_daily_flow.py --exports data/demo_firm
+	.venv/bin/python benchmarks/bench_viewer.py
 
 docs: setup  ## dbt docs (lineage, feature catalogue) into dbt_project/target/
 	cd dbt_project && RISKMAN_DB=$${RISKMAN_DB:-$(CURDIR)/data/warehouse.duckdb} ../.venv/bin/dbt docs generate --profiles-dir ..
