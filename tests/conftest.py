@@ -12,12 +12,15 @@ from typing import Any
 
 import pytest
 
-from riskman.dbt import run_dbt
 from riskman.demo_firm import generate_demo_firm
 from riskman.ingest import ingest_folder
 from riskman.settings import dbt_project_dir
 from tests.dbt.dbt_cli import parse_manifest
-from tests.firms import TINY, copy_warehouse
+from tests.firms import TINY, build, copy_warehouse
+
+# The ML firm's fixtures, shared by tests/ml, tests/flows and tests/app. Registered here once: a
+# session fixture imported into several conftest files is built once per file that imports it.
+from tests.ml_firm import commands_run, ml_firm_exports, ml_firm_warehouse  # noqa: F401
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -44,11 +47,6 @@ def _isolated_session_paths(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _isolated_paths(tmp_path, monkeypatch):
     _isolate(monkeypatch.setenv, tmp_path)
-
-
-def build(db: Path, *extra: str) -> bool:
-    """`dbt build` on the warehouse at `db`; True when it passed."""
-    return run_dbt(["build", *extra], db).returncode == 0
 
 
 @pytest.fixture(scope="session")
@@ -96,3 +94,12 @@ def tiny_defect_warehouse(tiny_defect_exports, tmp_path_factory) -> Path:
     assert ingest_folder(tiny_defect_exports, db).usable
     assert build(db), "dbt build failed on the tiny demo firm with defects"
     return db
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """Prefect's test harness (a temporary API), once per session: it costs seconds."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness():
+        yield

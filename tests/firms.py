@@ -15,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 
+from riskman.dbt import run_dbt
+
 # Four traders over four months: a tilter, a scalper, a veteran, and a newcomer who stops
 # trading on 2016-03-18 (29 trading days before the end, so he departs); one restated day.
 TINY = {"traders": 4, "start": date(2016, 1, 4), "end": date(2016, 4, 29), "seed": 3}
@@ -100,3 +102,8 @@ def _mdy_or_iso(text: str) -> date | None:
         except ValueError:
             continue
     return None
+
+
+def build(db: Path, *extra: str) -> bool:
+    """`dbt build` on the warehouse at `db`; True when it passed."""
+    return run_dbt(["build", *extra], db).returncode == 0

@@ -12,12 +12,10 @@ from ml.monitoring.overrides import Override, record_override
 from riskman.atomic_warehouse import publish
 from riskman.quality import run_data_checks
 from tests.firms import copy_warehouse
-from tests.flows.conftest import prefect_harness  # noqa: F401 - shared fixture
-from tests.ml.conftest import commands_run, ml_firm_exports, ml_firm_warehouse  # noqa: F401 - shared fixtures
 
 
 def model_environment(commands_db: Path) -> dict[str, str]:
-    """The models config and folder the model commands used (tests/ml/conftest.py)."""
+    """The models config and folder the model commands used (tests/ml_firm.py)."""
     return {
         "RISKMAN_MODELS_CONFIG": str(commands_db.parent / "models.yaml"),
         "RISKMAN_MODELS_DIR": str(commands_db.parent / "models"),
@@ -25,7 +23,7 @@ def model_environment(commands_db: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def viewer_warehouse(commands_run, tmp_path_factory):  # noqa: F811
+def viewer_warehouse(commands_run, tmp_path_factory):
     """(warehouse, its published copy, the model environment)."""
     from ml.cli import app
 

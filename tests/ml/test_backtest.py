@@ -1,4 +1,4 @@
-"""Out-of-sample discipline of the walk-forward backtest, on the ML firm (tests/ml/conftest.py)."""
+"""Out-of-sample discipline of the walk-forward backtest, on the ML firm (tests/ml_firm.py)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,8 @@ from ml.dataset import Panel
 from ml.evaluation import auc_standard_error
 from ml.jobs import load_inputs
 from riskman.ingest import ingest_folder
-from tests.conftest import build
-from tests.firms import cut_exports
-from tests.ml.conftest import small_protocol
+from tests.firms import build, cut_exports
+from tests.ml_firm import small_protocol
 
 pytestmark = pytest.mark.slow
 CUT_DAY = date(2017, 1, 31)

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from ml.cli import app
 from tests.firms import copy_warehouse
-from tests.ml.conftest import small_protocol
+from tests.ml_firm import small_protocol
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()

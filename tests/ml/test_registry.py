@@ -12,7 +12,7 @@ import pytest
 from ml import registry
 from ml.live import fit_live, promotion_decision
 from ml.risk_model import PROBABILITY_COLUMN
-from tests.ml.conftest import small_protocol
+from tests.ml_firm import small_protocol
 
 pytestmark = pytest.mark.slow
 CHAMPION_UNTIL = pd.Timestamp("2016-12-30")

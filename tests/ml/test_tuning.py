@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from ml.cli import app
 from ml.tuning import tune_target
 from tests.firms import copy_warehouse
-from tests.ml.conftest import small_protocol
+from tests.ml_firm import small_protocol
 
 pytestmark = pytest.mark.slow
 UNTIL = pd.Timestamp("2016-10-31")

@@ -11,8 +11,7 @@ import pytest
 
 from riskman.ingest import ingest_folder
 from tests.compare import assert_same_rows, read, tables_in
-from tests.conftest import build
-from tests.firms import copy_warehouse, cut_exports
+from tests.firms import build, copy_warehouse, cut_exports
 
 pytestmark = pytest.mark.slow
 CUTOFF = "2016-03-15"
