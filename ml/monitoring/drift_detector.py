@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.special import ndtri
+from scipy.stats import rankdata
 
 from ml.monitoring.drift import (
     MIN_OBSERVATIONS,
@@ -73,22 +75,46 @@ def _centred(values: pd.Series, groups: pd.Series) -> tuple[np.ndarray, np.ndarr
     return level.to_numpy(), (spread - spread.groupby(groups).transform("mean")).to_numpy()
 
 
+def normal_scores(values: pd.Series, groups: pd.Series) -> pd.Series:
+    """Each value's rank within its group as a standard normal quantile, Φ⁻¹((rank − ½)/n);
+    unknown values stay unknown."""
+    ranks = values.groupby(groups).rank(method="average")
+    known = values.notna().groupby(groups).transform("sum")
+    return pd.Series(ndtri((ranks - 0.5) / known), index=values.index)
+
+
 def series_inflation(values: np.ndarray, groups: np.ndarray | None, window: int) -> float:
     """The variance inflation of a `window`-day test (drift.window_inflation) of rows in time
-    order within each group: the larger of that of the values and of their absolute deviations
+    order within each group: the largest of that of the values and of their absolute deviations
     (a distribution test also feels clustered volatility, which leaves the values themselves
-    uncorrelated). `groups` None: one series."""
-    if groups is None:  # the per-test path: numpy only
-        level = values - np.nanmean(values)
-        spread = np.abs(values - np.nanmedian(values))
-        spread, groups = spread - np.nanmean(spread), np.zeros(len(values))
+    uncorrelated), each on the values and on their normal scores. PSI on quantile bins and KS
+    depend on the values' ranks only, so it is the ranks' dependence that inflates them; a
+    heavy-tailed column's correlations are dominated by its few extreme days and hide it (a
+    day's volume against its trailing 20-day norm: one huge day depresses the next 20 ratios).
+    `groups` None: one series."""
+    values = np.asarray(values, dtype=float)
+    if groups is None:  # the per-test path, thousands of times a run: numpy only
+        parts = [part for x in (values, _one_series_scores(values)) for part in _one_series_centred(x)]
+        groups = np.zeros(len(values))
     else:
-        level, spread = _centred(pd.Series(values), pd.Series(groups))
+        series, group = pd.Series(values), pd.Series(groups)
+        parts = [*_centred(series, group), *_centred(normal_scores(series, group), group)]
     max_lag = max(window - 1, 1)
-    return max(
-        window_inflation(_pooled_acf(level, groups, max_lag), window),
-        window_inflation(_pooled_acf(spread, groups, max_lag), window),
-    )
+    return max(window_inflation(_pooled_acf(part, groups, max_lag), window) for part in parts)
+
+
+def _one_series_scores(values: np.ndarray) -> np.ndarray:
+    """normal_scores of one series."""
+    scores = np.full(len(values), np.nan)
+    known = np.isfinite(values)
+    scores[known] = ndtri((rankdata(values[known]) - 0.5) / known.sum())
+    return scores
+
+
+def _one_series_centred(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """_centred of one series."""
+    spread = np.abs(values - np.nanmedian(values))
+    return values - np.nanmean(values), spread - np.nanmean(spread)
 
 
 def pooled_inflation(
