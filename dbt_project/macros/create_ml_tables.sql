@@ -189,10 +189,15 @@ create table if not exists ml.drift_results (
     psi double,
     ks double,
     p_value double,
-    flagged boolean not null,           -- after Benjamini-Hochberg across the run's tests
+    flagged boolean not null,           -- after Benjamini-Hochberg across the run's counted tests
     reference_median double,
-    current_median double
+    current_median double,
+    attainable_p_value double,          -- the smallest p-value the test could give at these sizes
+    counted boolean                     -- kept by Tarone's screen: could reach significance
 );
+-- Warehouses created before Tarone's screen gain its columns.
+alter table ml.drift_results add column if not exists attainable_p_value double;
+alter table ml.drift_results add column if not exists counted boolean;
 
 -- Insert-only alert log: one row per run per condition that holds (status raised the first day,
 -- ongoing after) and one when it stops holding (resolved). Secrets never reach a row.

@@ -11,7 +11,9 @@ nearly yesterday's), so a month is worth far fewer than 20 independent draws. Fi
   small-sample correction;
 - combines the two with Bonferroni (p = min(2·min(p_psi, p_ks), 1)).
 Across features × scopes (firm-wide, each trader) the false discovery rate is controlled with
-Benjamini–Hochberg. tests/ml/test_drift.py checks the false-alarm rate by simulation on
+Benjamini–Hochberg, over the tests that could reach significance at all (tarone_screen): a
+60-day rolling feature is worth about one draw a month, and counting it only raises the bar for
+the rest. tests/ml/test_drift.py checks the false-alarm rate by simulation on
 independent and strongly autocorrelated series at these sample sizes.
 """
 
@@ -145,6 +147,32 @@ def drift_test(
     en = math.sqrt(n_ref * n_cur / (n_ref + n_cur))
     ks_p = float(min(1.0, kolmogorov((en + 0.12 + 0.11 / en) * distance)))
     return DriftTest(len(ref), len(cur), n_ref, n_cur, value, psi_p, distance, ks_p)
+
+
+def attainable_p_value(reference: np.ndarray, n_current: int, inflation: float) -> float:
+    """The smallest p-value drift_test can give against `reference` with `n_current` current
+    values at this inflation: every current value beyond the reference's range (KS distance 1,
+    every value in one outer PSI bin). It depends on the window sizes and the reference only,
+    never on the current values, which is what lets tarone_screen use it."""
+    ref = np.asarray(reference, dtype=float)
+    ref = ref[np.isfinite(ref)]
+    extreme = np.full(n_current, ref.max() + 1.0) if len(ref) else np.ones(n_current)
+    test = drift_test(ref, extreme, inflation=inflation)
+    return 1.0 if test is None else test.p_value
+
+
+def tarone_screen(attainable: np.ndarray, fdr: float) -> np.ndarray:
+    """True for the tests Benjamini–Hochberg should count: Tarone's (1990) screen, as Gilbert
+    (2005) uses it before BH. K is the smallest number such that at most K tests can reach
+    p ≤ fdr/K; only those are counted. A test that cannot reach that level cannot be rejected
+    anyway; counting it only lowers everyone else's threshold. The screen looks at sample
+    sizes and the reference, not at the current values, so the error rate still holds."""
+    a = np.asarray(attainable, dtype=float)
+    for k in range(1, len(a) + 1):
+        counted = a <= fdr / k
+        if counted.sum() <= k:
+            return counted
+    return np.ones(len(a), dtype=bool)
 
 
 def benjamini_hochberg(p_values: np.ndarray, fdr: float) -> np.ndarray:

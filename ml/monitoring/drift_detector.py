@@ -4,7 +4,9 @@ recent window, with the false discovery rate controlled across all the tests (ml
 Columns: the numeric features (in their own units, as the risk manager reads them), the
 predictions when given, and the label rates. A trader's test runs on its own series in time
 order; the firm-wide test on the daily cross-sectional median (one value a day, so serial
-dependence is measured the same way).
+dependence is measured the same way). A column every trader shares on every day (the market's
+volatility, the firm's median P&L) is tested firm-wide only: per trader it would repeat the same
+test on the same values thirty times over, and a market change would read as every trader's.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from scipy.stats import rankdata
 
 from ml.monitoring.drift import (
     MIN_OBSERVATIONS,
+    attainable_p_value,
     benjamini_hochberg,
     drift_test,
+    tarone_screen,
     window_inflation,
 )
 
@@ -193,6 +197,7 @@ def _series_tests(
                 "psi": test.psi,
                 "ks": test.ks,
                 "p_value": test.p_value,
+                "attainable_p_value": attainable_p_value(reference, test.n_current, inflation),
                 "reference_median": float(np.nanmedian(reference)),
                 "current_median": float(np.nanmedian(current)),
             }
@@ -209,10 +214,20 @@ def firm_medians(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     return active_days(frame).groupby("as_of_date", sort=True)[list(columns)].median().reset_index()
 
 
+def shared_columns(frame: pd.DataFrame, columns: Sequence[str]) -> list[str]:
+    """The columns on which, every day, all the traders present have the same value (or none),
+    and some day has two traders with one (a firm of one trader shares nothing)."""
+    by_day = frame.groupby("as_of_date")[list(columns)]
+    distinct, known = by_day.nunique(), by_day.count()
+    return [column for column in columns if distinct[column].max() <= 1 and known[column].max() >= 2]
+
+
 def detect_drift(
     frame: pd.DataFrame, columns: Sequence[str], windows: Windows, fdr: float = 0.05
 ) -> pd.DataFrame:
-    """One row per testable scope × column, with `flagged` after Benjamini–Hochberg at `fdr`.
+    """One row per testable scope × column, with `counted` (Tarone's screen: the test could reach
+    significance; drift.tarone_screen) and `flagged` after Benjamini–Hochberg at `fdr` over the
+    counted tests.
 
     frame: trader_id, as_of_date (datetime) and the columns, one row per trader-day; with an
     `is_active` column only the days the trader traded count (an idle day's zeros are absence,
@@ -226,12 +241,17 @@ def detect_drift(
     pooled = pooled_inflation(ordered, columns, windows, window)
     # The firm's daily median jumps as the set of active traders changes, which hides how slowly
     # the feature itself moves: the traders' pooled persistence counts for it too.
-    every = [series_of(firm, columns, FIRM, None)]
-    every += [series_of(part, columns, "trader", trader) for trader, part in ordered.groupby("trader_id")]
-    result = pd.DataFrame(
-        [row for series in every for row in _series_tests(series, columns, windows, pooled, window)]
-    )
+    shared = set(shared_columns(ordered, columns))
+    per_trader = [column for column in columns if column not in shared]
+    rows = _series_tests(series_of(firm, columns, FIRM, None), columns, windows, pooled, window)
+    for trader, part in ordered.groupby("trader_id"):
+        series = series_of(part, per_trader, "trader", trader)
+        rows += _series_tests(series, per_trader, windows, pooled, window)
+    result = pd.DataFrame(rows)
     if result.empty:
-        return result.assign(flagged=pd.Series(dtype=bool))
-    result["flagged"] = benjamini_hochberg(result["p_value"].to_numpy(), fdr)
+        return result.assign(counted=pd.Series(dtype=bool), flagged=pd.Series(dtype=bool))
+    result["counted"] = tarone_screen(result["attainable_p_value"].to_numpy(), fdr)
+    result["flagged"] = False
+    counted = result["counted"].to_numpy()
+    result.loc[counted, "flagged"] = benjamini_hochberg(result.loc[counted, "p_value"].to_numpy(), fdr)
     return result

@@ -310,7 +310,7 @@ def monitor(
         "reference_end": windows.reference_end.date(),
         "current_start": windows.current_start.date(),
         "current_end": windows.current_end.date(),
-        "tests": len(drift),
+        "tests": int(drift["counted"].sum()),
         "flagged": int(drift["flagged"].sum()),
         "alerts_raised": len(sorted_out.new),
         "note": None,

@@ -7,7 +7,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ml.monitoring.drift import benjamini_hochberg, drift_test, effective_size, psi
+from ml.monitoring.drift import (
+    attainable_p_value,
+    benjamini_hochberg,
+    drift_test,
+    effective_size,
+    psi,
+    tarone_screen,
+)
 
 ALPHA = 0.05
 
@@ -72,6 +79,26 @@ def test_benjamini_hochberg_holds_the_familywise_rate_under_the_complete_null():
     rng = np.random.default_rng(7)
     any_rejected = [benjamini_hochberg(rng.uniform(size=200), 0.05).any() for _ in range(2000)]
     assert np.mean(any_rejected) <= 0.05 + 0.01
+
+
+def test_tarones_screen_counts_only_the_tests_that_can_reach_their_level():
+    # K = 3: three tests can reach 0.05/3 and no more than three; the 97 others cannot reach 0.05/3.
+    attainable = np.array([1e-6, 1e-5, 1e-3] + [0.2] * 97)
+    assert tarone_screen(attainable, 0.05).tolist() == [True] * 3 + [False] * 97
+    # Every test can reach anything: all count, as in plain Benjamini-Hochberg.
+    assert tarone_screen(np.full(50, 1e-9), 0.05).all()
+
+
+def test_no_current_window_gives_a_smaller_p_value_than_the_attainable_one():
+    rng = np.random.default_rng(11)
+    reference = rng.standard_normal(250)
+    for inflation in (1.0, 4.0, 19.0):
+        floor = attainable_p_value(reference, 20, inflation)
+        for shift in (0.0, 1.0, 3.0, 10.0):
+            current = rng.standard_normal(20) + shift
+            assert drift_test(reference, current, inflation=inflation).p_value >= floor
+    # A month of a 60-day rolling feature is worth about one draw: it can never reach 5%.
+    assert attainable_p_value(reference, 20, 19.0) > 0.05
 
 
 def test_the_psi_p_value_is_calibrated_not_just_conservative():

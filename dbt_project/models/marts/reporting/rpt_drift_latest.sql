@@ -31,6 +31,8 @@ final as (
         d.psi,
         d.ks,
         d.p_value,
+        d.attainable_p_value,
+        d.counted,
         d.flagged,
         d.reference_median,
         d.current_median

@@ -18,6 +18,8 @@ final as (
         psi,
         ks,
         p_value,
+        attainable_p_value,
+        counted,
         flagged,
         reference_median,
         current_median
