@@ -9,7 +9,12 @@ nearly yesterday's), so a month is worth far fewer than 20 independent draws. Fi
   n·(1 − ρ)/(1 + ρ), ρ the lag-1 autocorrelation (AR(1) variance inflation): PSI against its
   asymptotic (1/n_ref + 1/n_cur)·χ²(bins − 1) law, KS against the Kolmogorov law with Stephens'
   small-sample correction;
-- combines the two with Bonferroni (p = min(2·min(p_psi, p_ks), 1)).
+- flags on KS's p-value. PSI and its own p-value are reported beside it (the risk manager's
+  familiar measure of how far a distribution moved), but PSI's χ² law is anti-conservative deep
+  in its tail at a month's dozen effective observations, exactly where Benjamini–Hochberg over
+  hundreds of tests decides: a trader's 17 days all above the reference median read p = 4·10⁻⁶
+  on PSI's law, 1·10⁻⁴ on the exact binomial. Flagging on min(PSI, KS) doubled a validation
+  firm's null windows with any flag (9.9% against 4.4% on KS alone).
 Across features × scopes (firm-wide, each trader) the false discovery rate is controlled with
 Benjamini–Hochberg, over the tests that could reach significance at all (tarone_screen): a
 60-day rolling feature is worth about one draw a month, and counting it only raises the bar for
@@ -120,7 +125,8 @@ class DriftTest:
 
     @property
     def p_value(self) -> float:
-        return min(1.0, 2 * min(self.psi_p_value, self.ks_p_value))
+        """The p-value the detector flags on: KS's (the module's docstring says why not PSI's)."""
+        return self.ks_p_value
 
 
 def drift_test(
