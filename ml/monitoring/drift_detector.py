@@ -197,7 +197,7 @@ def _series_tests(
                 "psi": test.psi,
                 "ks": test.ks,
                 "p_value": test.p_value,
-                "attainable_p_value": attainable_p_value(reference, test.n_current, inflation),
+                "attainable_p_value": attainable_p_value(test),
                 "reference_median": float(np.nanmedian(reference)),
                 "current_median": float(np.nanmedian(current)),
             }

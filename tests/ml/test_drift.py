@@ -93,12 +93,14 @@ def test_no_current_window_gives_a_smaller_p_value_than_the_attainable_one():
     rng = np.random.default_rng(11)
     reference = rng.standard_normal(250)
     for inflation in (1.0, 4.0, 19.0):
-        floor = attainable_p_value(reference, 20, inflation)
         for shift in (0.0, 1.0, 3.0, 10.0):
-            current = rng.standard_normal(20) + shift
-            assert drift_test(reference, current, inflation=inflation).p_value >= floor
+            test = drift_test(reference, rng.standard_normal(20) + shift, inflation=inflation)
+            assert test.p_value >= attainable_p_value(test)
+        # Every current value beyond the reference's range reaches the floor.
+        beyond = drift_test(reference, np.full(20, reference.max() + 1), inflation=inflation)
+        assert beyond.p_value == pytest.approx(attainable_p_value(beyond))
     # A month of a 60-day rolling feature is worth about one draw: it can never reach 5%.
-    assert attainable_p_value(reference, 20, 19.0) > 0.05
+    assert attainable_p_value(drift_test(reference, rng.standard_normal(20), inflation=19.0)) > 0.05
 
 
 def test_the_flagging_p_value_holds_deep_in_the_tail_at_a_dozen_days():
